@@ -1,0 +1,160 @@
+"""The Tama case (多摩地域, 30 municipalities) end to end: load, solve, check.
+
+Usage::
+
+    nice -n 10 python benchmarks/tama.py --time-limit 300 > tama.log 2>&1 &
+    python benchmarks/tama.py --community-rooms      # every 公民館 / 集会施設 too (~1,500 sites)
+
+Loads ``../shared/data/real/case-tama`` through :func:`optimizer.opendata.tama_problem`
+(the validator included), solves it with the workbook's parameters (fairness on,
+agreement fixed cost 2 M yen/year) under a time limit, re-runs the independent check,
+and prints:
+
+* the figures: municipalities, facilities per type, the defaults that were filled,
+  seconds per stage, peak memory, status, objective, gap;
+* the plan: facilities kept / closed / built per type, the agreements, and the area's
+  annual cost before (each municipality alone) and after (the plan), with the
+  municipalities that save most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from benchutil import ROOT, fmt, peak_mib, stage_seconds, status_text, use_repository
+
+use_repository()
+
+__all__ = ["main", "plan_summary"]
+
+CASE_DIR = ROOT.parent / "shared" / "data" / "real" / "case-tama"
+OKU = 100_000_000.0  # 1 億円 [yen]
+
+log = logging.getLogger("benchmarks.tama")
+
+
+def plan_summary(solution) -> pd.DataFrame:
+    """Facilities per type and decision (keep / close / build / not_built)."""
+    table = pd.crosstab(solution.facilities["type"], solution.facilities["decision"])
+    return table.reindex(columns=["keep", "close", "build", "not_built"], fill_value=0)
+
+
+def cost_table(solution) -> pd.DataFrame:
+    """Per municipality: stand-alone cost, plan cost and saving [億円/year]."""
+    costs = solution.municipal_costs[["standalone_cost", "plan_cost", "saving"]] / OKU
+    return costs.sort_values("saving", ascending=False)
+
+
+def _print_figures(problem, tables_info: pd.DataFrame, timings: dict, outcome) -> None:
+    f = problem.facilities
+    print(
+        f"municipalities: {len(problem.municipalities)}; population "
+        f"{int(problem.municipalities['population'].sum()):,}; 75+ "
+        f"{int(problem.municipalities['population_75plus'].sum()):,}"
+    )
+    print(
+        "facilities per type: " + ", ".join(f"{k} {v}" for k, v in f["type"].value_counts().items())
+    )
+    print("\nfilled defaults (type, subtype, column: filled of rows — rule):")
+    for row in tables_info.itertuples():
+        print(
+            f"  {row.type:8s} {row.subtype:22s} {row.column:22s} {row.filled:4d} of {row.of:4d} — {row.rule}"
+        )
+    print("\nseconds: " + ", ".join(f"{k} {fmt(v, '.1f')}" for k, v in timings.items()))
+    print(f"peak memory: {peak_mib():.0f} MiB")
+    print(
+        f"status {status_text(outcome.status)}; objective {outcome.objective / OKU:,.2f} 億円/year; "
+        f"gap {fmt(None if outcome.gap is None else 100 * outcome.gap, '.3f')} %"
+    )
+
+
+def _print_plan(solution) -> None:
+    print("\nplan (facilities per type and decision):")
+    print(plan_summary(solution).to_string())
+    agreements = solution.agreements
+    print(f"\nagreements: {len(agreements)}")
+    if len(agreements):
+        print(
+            "  "
+            + ", ".join(f"{a}–{b}" for a, b in zip(agreements["a"], agreements["b"], strict=True))
+        )
+    costs = cost_table(solution)
+    before, after = costs["standalone_cost"].sum(), costs["plan_cost"].sum()
+    print(
+        f"\narea cost before (each alone): {before:,.2f} 億円/year; after (plan): {after:,.2f} 億円/year; "
+        f"saving {before - after:,.2f} 億円/year ({(before - after) / before:.1%})"
+    )
+    worst = costs["saving"].idxmin()
+    print(
+        f"municipalities worse off than alone: {(costs['saving'] < 0).sum()} "
+        f"(least saving: {worst}, {costs.loc[worst, 'saving'] * OKU:,.0f} yen/year)"
+    )
+    print("\nlargest savings [億円/year]:")
+    print(costs.head(8).round(2).to_string())
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Run the Tama case end to end and print the figures and the plan.",
+        epilog="Example: nice -n 10 python benchmarks/tama.py --time-limit 300",
+    )
+    parser.add_argument("--case", type=Path, default=CASE_DIR, help="the case-tama folder")
+    parser.add_argument(
+        "--time-limit", type=float, default=300.0, help="solver seconds (default 300)"
+    )
+    parser.add_argument("--gap", type=float, default=0.001, help="relative MIP gap (default 0.001)")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="worker processes for stand-alone solves"
+    )
+    parser.add_argument("--community-rooms", action="store_true",
+                        help="also keep every 公民館 and 集会施設 as a hall")  # fmt: skip
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """0 when the plan was found and passed the check, 1 otherwise, 2 without the case."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parse_args(argv)
+    if not args.case.is_dir():
+        print(f"the Tama case is not at {args.case}", file=sys.stderr)
+        return 2
+    from optimizer.check import assert_valid
+    from optimizer.errors import OptimizerError
+    from optimizer.opendata import tama_problem, tama_tables
+    from optimizer.solve import SolverSettings, solve_problem
+
+    timings: dict[str, float | None] = {}
+    start = time.perf_counter()
+    problem = tama_problem(args.case, include_community_rooms=args.community_rooms)
+    timings["load"] = time.perf_counter() - start
+    assumptions = tama_tables(args.case, include_community_rooms=args.community_rooms)[
+        "assumptions"
+    ]
+    settings = SolverSettings(solver="highs", time_limit_s=args.time_limit, mip_gap=args.gap)
+    start = time.perf_counter()
+    try:
+        solution = solve_problem(problem, settings, processes=args.processes)
+    except OptimizerError as exc:
+        print(f"no plan: {exc}", file=sys.stderr)
+        return 1
+    timings["solve stage"] = time.perf_counter() - start
+    timings.update(stage_seconds(solution.outcome))
+    start = time.perf_counter()
+    try:
+        assert_valid(problem, solution)
+    except OptimizerError as exc:
+        print(f"the plan failed the check: {exc}", file=sys.stderr)
+        return 1
+    timings["check"] = time.perf_counter() - start
+    _print_figures(problem, assumptions, timings, solution.outcome)
+    _print_plan(solution)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,573 @@
+"""The command line: thin commands over the library.
+
+One place (:func:`_handle_errors`) turns the exception tree of :mod:`optimizer.errors`
+into messages and exit codes (:data:`optimizer.config.EXIT_CODES`); no command shows a
+traceback for anything the user can fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import EXIT_CODES, RunSettings
+from .errors import (
+    CheckError,
+    InfeasibleError,
+    InputError,
+    OptimizerError,
+    OutputError,
+    ScenarioError,
+    SolverError,
+)
+
+__all__ = ["main", "cli"]
+
+log = logging.getLogger("optimizer")
+
+
+def default_sample() -> Path:
+    """The embedded sample workbook: ``inputs/sample.xlsx`` of the project."""
+    here = Path(__file__).resolve().parents[1] / "inputs" / "sample.xlsx"
+    return here if here.is_file() else Path("inputs") / "sample.xlsx"
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+ERROR_EXIT_CODES: tuple[tuple[type[OptimizerError], str], ...] = (
+    (ScenarioError, "bad_input"),
+    (InfeasibleError, "infeasible"),
+    (CheckError, "check_failed"),
+    (OutputError, "output"),
+    (SolverError, "failure"),
+    (OptimizerError, "failure"),
+)
+"""Which exit code each branch of the exception tree gets (first match wins)."""
+
+
+def _exit_code(error: OptimizerError) -> int:
+    return next(EXIT_CODES[key] for kind, key in ERROR_EXIT_CODES if isinstance(error, kind))
+
+
+def _handle_errors(lang_of):
+    """Run a command; turn our errors into a message and an exit code."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except InputError as exc:
+                from .validate import format_issues
+
+                _echo_err(format_issues(exc.issues, lang_of(kwargs)))
+                sys.exit(EXIT_CODES["bad_input"])
+            except OptimizerError as exc:
+                _echo_err(str(exc))
+                sys.exit(_exit_code(exc))
+            except KeyboardInterrupt:
+                _echo_err("interrupted")
+                sys.exit(130)
+
+        return wrapper
+
+    return decorate
+
+
+def _lang(kwargs) -> str:
+    return kwargs.get("lang") or "ja"
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default="ja",
+    show_default=True,
+    help="Language of messages (日本語 / English).",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+
+
+def scenario_options(func):
+    """--scenarios FILE and --set key=value, shared by the commands that solve."""
+    func = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override an input, e.g. parameters.discount_rate=0.02 (repeatable; wins over "
+        "the scenario and the workbook).",
+    )(func)
+    return click.option(
+        "--scenarios",
+        "scenario_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="TOML file of named scenarios (searched before the workbook's scenarios sheet).",
+    )(func)
+
+
+def _solver_settings(solver, time_limit, gap, threads) -> dict:
+    return {"solver": solver, "time_limit_s": time_limit, "mip_gap": gap, "threads": threads}
+
+
+def solver_options(func):
+    """--solver, --time-limit, --gap and --threads, shared by the commands that solve."""
+    for option in reversed(
+        [
+            click.option("--solver", help="Solver: highs (default), cbc, or any PuLP solver name."),
+            click.option("--time-limit", type=float, help="Solver time limit [s]."),
+            click.option("--gap", type=float, help="Relative gap to stop at, e.g. 0.001."),
+            click.option("--threads", type=int, help="Solver threads."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _setup_logging(quiet: bool, verbose: bool = False) -> None:
+    """Warnings (or, verbose, everything) of the library on standard error."""
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(getattr(h, "_optimizer_cli", False) for h in root.handlers):
+        handler._optimizer_cli = True
+        root.addHandler(handler)
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda message: _echo_err(f"… {message}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="optimizer")
+def cli() -> None:
+    """Facility-sharing optimiser for neighbouring municipalities (公共施設の広域共同利用).
+
+    Decides which libraries, culture halls and elderly-care facilities each municipality
+    keeps, closes, builds or shares, who uses which, what each pays, and which bilateral
+    agreements (連携協約) that takes.
+
+    Example:
+
+        optimizer solve                      # the embedded sample
+
+        optimizer validate my-area.xlsx --lang en
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@lang_option
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@_handle_errors(_lang)
+def template(path: Path, lang: str, force: bool) -> None:
+    """Write a blank input workbook to fill in.
+
+    Every sheet of the schema with Japanese and English headers, drop-down lists,
+    an instructions sheet and two example rows per sheet.
+
+    Example:
+
+        optimizer template my-area.xlsx
+    """
+    from .template import write_template
+
+    if path.exists() and not force:
+        raise OutputError(f"{path} exists; choose another name or pass --force")
+    written = write_template(path, lang=lang)
+    click.echo(str(written))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
+@lang_option
+@_handle_errors(_lang)
+def validate(path: Path | None, lang: str) -> None:
+    """Check an input workbook (or a folder of CSV tables) and say what it holds.
+
+    Every problem is reported at once, naming sheet, row, column, the value found and
+    what was expected. Exit code 0 when valid, 3 when the input has errors.
+
+    Example:
+
+        optimizer validate inputs/sample.xlsx
+
+        optimizer validate opendata-folder/ --lang en
+    """
+    from .summary import input_summary
+    from .validate import format_issues, load_problem
+
+    problem, warnings = load_problem(path or default_sample())
+    if warnings:
+        _echo_err(format_issues(warnings, lang))
+    click.echo(input_summary(problem, lang))
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
+@solver_options
+@click.option("--processes", type=int, help="Parallel processes for stand-alone solves.")
+@click.option(
+    "--output",
+    "output_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for run folders.",
+)
+@click.option(
+    "--scenario",
+    default="base",
+    show_default=True,
+    help="Scenario to apply (from --scenarios or the workbook's scenarios sheet).",
+)
+@scenario_options
+@click.option(
+    "--shapley",
+    type=click.Choice(["auto", "exact", "sampled", "off"]),
+    default="auto",
+    show_default=True,
+    help="Shapley values for comparison: auto = exact up to 6 municipalities, else left "
+    "out; exact = every coalition (2^n solves; ~3 min for 9); sampled = random orders.",
+)
+@click.option(
+    "--fail-when-not-optimal",
+    is_flag=True,
+    help="Exit 5 when the time limit stopped the solver before proving optimality.",
+)
+@click.option(
+    "--alternatives",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also find the K next-best distinct plans (alternatives.xlsx in the run folder).",
+)
+@lang_option
+@quiet_option
+@_handle_errors(_lang)
+def solve(
+    workbook: Path | None,
+    solver,
+    time_limit,
+    gap,
+    threads,
+    processes,
+    output_root,
+    scenario,
+    scenario_file,
+    overrides,
+    shapley,
+    fail_when_not_optimal,
+    alternatives,
+    lang,
+    quiet,
+) -> None:
+    """Compute the plan for WORKBOOK (the embedded sample when omitted) and write a run folder.
+
+    Prints the decisions per type, where each municipality's residents are served, the
+    agreements needed, total cost before and after, and the solver's status, objective,
+    bound, gap and time. Writes report.xlsx, map.png, agreements/, solution.json and
+    manifest.json into a new folder under --output.
+
+    Example:
+
+        optimizer solve
+
+        optimizer solve my-area.xlsx --time-limit 300 --gap 0.001 --lang en
+
+        optimizer solve --set facility_types.hall.max_distance_km=15 --set growth.population_75plus=0.3
+
+        optimizer solve --alternatives 3      # and the 3 next-best distinct plans
+    """
+    from .pipeline import run
+    from .solve import Status
+    from .summary import plan_summary
+
+    _setup_logging(quiet)
+    settings = RunSettings(
+        output_root=output_root,
+        scenario=scenario,
+        language=lang,
+        processes=processes,
+        **_solver_settings(solver, time_limit, gap, threads),
+        shapley=shapley,
+        scenario_file=scenario_file,
+        overrides=tuple(overrides),
+    )
+    result = run(workbook or default_sample(), settings, progress=_progress(quiet))
+    click.echo(plan_summary(result.problem, result.solution, lang))
+    if alternatives:
+        _solve_alternatives(result, settings, alternatives, quiet)
+    click.echo(f"\n{'出力先' if lang == 'ja' else 'Output folder'}: {result.folder}")
+    status = result.solution.outcome.status
+    if not result.solution.unserved.empty:
+        sys.exit(EXIT_CODES["infeasible"])
+    if fail_when_not_optimal and status is not Status.OPTIMAL:
+        sys.exit(EXIT_CODES["not_optimal"])
+
+
+def _solve_alternatives(result, settings: RunSettings, k: int, quiet: bool) -> None:
+    """Find the K next-best plans of a run, write them into its folder, print the ranking."""
+    from .alternatives import alternatives_table, find_alternatives, write_alternatives
+    from .pipeline import solver_settings_for
+
+    ranking = find_alternatives(
+        result.problem,
+        result.solution,
+        k,
+        solver_settings_for(result.problem, settings),
+        progress=_progress(quiet),
+    )
+    written = write_alternatives(result.folder, ranking)
+    result.outputs.update(written)
+    table = alternatives_table(ranking)
+    click.echo(
+        "\n"
+        + table[["rank", "objective", "extra_pct", "status", "changes"]].to_string(
+            index=False, float_format=lambda v: f"{v:,.2f}"
+        )
+    )
+    if len(ranking) <= k:
+        _echo_err(f"only {len(ranking) - 1} distinct alternative(s) exist")
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--scenario", "names", multiple=True, help="A scenario to compare (repeatable).")
+@click.option("--all", "all_scenarios", is_flag=True, help="Every scenario of the workbook/file.")
+@scenario_options
+@solver_options
+@click.option(
+    "--output",
+    "output_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the comparison and the scenarios' run folders.",
+)
+@click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
+)
+@click.option("--processes", type=int, help="Local worker processes (default: all cores).")
+@click.option(
+    "--shapley",
+    type=click.Choice(["auto", "exact", "sampled", "off"]),
+    default="off",
+    show_default=True,
+    help="Shapley values in each scenario's report (off keeps comparisons quick).",
+)
+@lang_option
+@quiet_option
+@_handle_errors(_lang)
+def compare(
+    workbook,
+    names,
+    all_scenarios,
+    scenario_file,
+    overrides,
+    solver,
+    time_limit,
+    gap,
+    threads,
+    output_root,
+    scheduler,
+    processes,
+    shapley,
+    lang,
+    quiet,
+) -> None:
+    """Solve several scenarios side by side and write a comparison workbook.
+
+    The base case is always included. Each scenario also gets its own run folder.
+
+    Example:
+
+        optimizer compare inputs/sample.xlsx --all
+
+        optimizer compare my-area.xlsx --scenarios what-if.toml --scenario short-distance
+    """
+    from . import outputs
+    from .compare import comparison_tables, executor_for, run_many, write_comparison
+    from .pipeline import load
+    from .scenarios import read_toml_scenarios, scenario_names
+
+    _setup_logging(quiet)
+    workbook = workbook or default_sample()
+    wanted = list(names)
+    if all_scenarios:
+        problem, _ = load(workbook)
+        from_file = read_toml_scenarios(scenario_file) if scenario_file else {}
+        wanted += [n for n in [*from_file, *scenario_names(problem)] if n not in wanted]
+    scenarios = ["base", *[n for n in dict.fromkeys(wanted) if n != "base"]]
+    runs = [
+        (
+            RunSettings(
+                output_root=output_root,
+                scenario=name,
+                language=lang,
+                processes=1,
+                shapley=shapley,
+                scenario_file=scenario_file,
+                overrides=tuple(overrides),
+                **_solver_settings(solver, time_limit, gap, threads),
+            ),
+            None,
+        )
+        for name in scenarios
+    ]
+    with executor_for(scheduler, processes or len(runs)) as executor:
+        results = run_many(workbook, runs, executor, progress=_progress(quiet))
+    tables = comparison_tables(results)
+    folder = outputs.new_run_folder(output_root, "compare")
+    path = write_comparison(folder / "comparison.xlsx", tables)
+    click.echo(
+        tables["scenarios"][["scenario", "status", "cost_after", "saving", "agreements"]].to_string(
+            index=False, float_format=lambda v: f"{v:,.0f}"
+        )
+    )
+    click.echo(f"\n{path}")
+    for r in results:
+        if r.error:
+            _echo_err(f"{r.name}: {r.error}")
+    if any(r.error for r in results):
+        sys.exit(EXIT_CODES["failure"])
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option(
+    "--axis",
+    "axes",
+    multiple=True,
+    required=True,
+    metavar="TARGET=V1,V2,...",
+    help="A parameter to vary and its values (repeatable); with --random, two "
+    "numbers are a range to sample.",
+)
+@click.option(
+    "--random",
+    "samples",
+    type=int,
+    help="Draw this many seeded random points instead of the full grid.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --random.")
+@scenario_options
+@solver_options
+@click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
+)
+@click.option("--processes", type=int, help="Local worker processes (default: all cores).")
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results table here (.xlsx or .csv).",
+)
+@lang_option
+@quiet_option
+@_handle_errors(_lang)
+def sweep(
+    workbook,
+    axes,
+    samples,
+    seed,
+    scenario_file,
+    overrides,
+    solver,
+    time_limit,
+    gap,
+    threads,
+    scheduler,
+    processes,
+    output_path,
+    lang,
+    quiet,
+) -> None:
+    """Solve a grid (or a seeded random sample) of parameter values and tabulate the plans.
+
+    Runs through local processes by default, or a Dask cluster with --scheduler.
+
+    Example:
+
+        optimizer sweep --axis facility_types.library.max_distance_km=5,8,12 --axis parameters.agreement_fixed_cost=0,2000000
+
+        optimizer sweep my-area.xlsx --axis growth.population_75plus=0,0.5 --random 20 --seed 1
+    """
+    from .compare import (
+        executor_for,
+        grid_points,
+        parse_axis,
+        random_points,
+        run_many,
+        sweep_settings,
+        sweep_table,
+    )
+
+    _setup_logging(quiet)
+    parsed = [parse_axis(a) for a in axes]
+    points = random_points(parsed, samples, seed) if samples else grid_points(parsed)
+    base = RunSettings(
+        language=lang,
+        scenario_file=scenario_file,
+        overrides=tuple(overrides),
+        **_solver_settings(solver, time_limit, gap, threads),
+    )
+    runs = sweep_settings(base, points)
+    start = time.perf_counter()
+    with executor_for(scheduler, processes or len(runs)) as executor:
+        results = run_many(workbook or default_sample(), runs, executor, progress=_progress(quiet))
+    seconds = time.perf_counter() - start
+    table = sweep_table(results)
+    if output_path:
+        _write_table(output_path, table)
+    click.echo(table.to_string(index=False))
+    _echo_err(f"{len(runs)} runs in {seconds:.1f} s ({len(runs) / seconds * 60:.1f} per minute)")
+
+
+def _write_table(path: Path, table) -> None:
+    from .compare import write_tables
+    from .outputs import atomic_write_text
+
+    if path.suffix.lower() == ".csv":
+        atomic_write_text(path, table.to_csv(index=False))
+    else:
+        write_tables(path, {"sweep": table})
+
+
+@cli.command("run-job")
+@click.argument("job", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def run_job_command(job: Path) -> None:
+    """Run a scheduled job file (non-interactive; for cron or a systemd timer).
+
+    Exit codes: 0 ok, 5 not optimal within the time limit, 4 infeasible, 3 bad input,
+    6 failed check, 8 another run holds the lock, 1 internal error. The log is appended
+    to job.log in the job's output folder.
+
+    Example:
+
+        optimizer run-job council.toml
+    """
+    from .jobs import run_job
+
+    _setup_logging(quiet=True)
+    sys.exit(run_job(job))
+
+
+def main() -> None:
+    """Entry point of the ``optimizer`` command."""
+    cli(prog_name="optimizer")
+
+
+if __name__ == "__main__":
+    main()

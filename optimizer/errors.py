@@ -1,0 +1,85 @@
+"""The exception tree of the optimiser.
+
+Every error the program raises on purpose derives from :class:`OptimizerError`, and
+the command line turns each branch into one exit code (see ``cli.py``)::
+
+    OptimizerError                    anything we raise on purpose
+    ├── InputError                    the inputs are wrong; carries every problem found
+    │   └── FileFormatError           not a readable .xlsx / CSV folder at all
+    ├── ScenarioError                 an override names an unknown target or bad value
+    ├── SolverError                   the solver failed or returned no usable plan
+    │   └── InfeasibleError           no plan satisfies the hard rules (explained)
+    ├── CheckError                    the independent checker rejected a solution
+    └── OutputError                   a report could not be written (nothing half-written)
+
+``InputError`` holds a list of :class:`optimizer.validate.Issue` (sheet, row, column,
+value, expected), so that a planner sees every defect of a workbook at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "OptimizerError",
+    "InputError",
+    "FileFormatError",
+    "ScenarioError",
+    "SolverError",
+    "InfeasibleError",
+    "CheckError",
+    "OutputError",
+]
+
+
+class OptimizerError(Exception):
+    """Base class of every error raised on purpose by the optimiser."""
+
+
+class InputError(OptimizerError):
+    """The input workbook (or CSV folder) has one or more problems.
+
+    Parameters
+    ----------
+    issues
+        Every problem found, each naming sheet, row, column, value and expectation.
+    """
+
+    def __init__(self, issues: Sequence[Any], message: str | None = None):
+        self.issues = list(issues)
+        super().__init__(message or f"{len(self.issues)} problem(s) in the input")
+
+
+class FileFormatError(InputError):
+    """The file is not something we can read (old .xls, CSV renamed, zip bomb, ...)."""
+
+
+class ScenarioError(OptimizerError):
+    """A scenario override is malformed or names a target that does not exist."""
+
+
+class SolverError(OptimizerError):
+    """The solver failed, or stopped without any feasible plan."""
+
+
+class InfeasibleError(SolverError):
+    """The hard rules cannot all hold; ``explanation`` says which and why."""
+
+    def __init__(self, message: str, explanation: Any = None):
+        self.explanation = explanation
+        super().__init__(message)
+
+
+class CheckError(OptimizerError):
+    """The independent checker found a constraint broken or the objective mis-stated."""
+
+    def __init__(self, violations: Sequence[str]):
+        self.violations = list(violations)
+        head = "; ".join(self.violations[:5])
+        more = f" (+{len(self.violations) - 5} more)" if len(self.violations) > 5 else ""
+        super().__init__(f"solution failed the independent check: {head}{more}")
+
+
+class OutputError(OptimizerError):
+    """An output could not be written."""

@@ -1,0 +1,116 @@
+"""Constraint families of service: demand, capacity, linking, agreements.
+
+Notation: arcs *a* = (i, j) of :attr:`ModelIndex.arcs`, D[i, k] the demand of *i* for
+type *k* [capacity unit], cap[j] the capacity of *j*, h(j) its host.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from .expressions import add_pairwise_le, add_rows, grouped_sums
+from .index import ModelIndex
+from .variables import ModelVariables
+
+__all__ = [
+    "define_demand",
+    "define_capacity",
+    "define_total_capacity",
+    "define_linking",
+    "define_agreements",
+]
+
+
+def define_demand(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Every unit of demand is served or reported unserved.
+
+    .. math:: \\sum_{j:(i,j)} use_{ij} + unserved_{ik} = 1 \\quad \\forall (i,k): D_{ik} > 0
+
+    Municipalities with no demand for a type have no row (and no arcs of that type).
+    """
+    n = len(index.demands)
+    if n == 0:
+        return 0
+    arcs = index.arcs
+    groups = np.concatenate([arcs["dkey"].to_numpy(), np.arange(n)])
+    variables = np.concatenate([var.use, var.unserved])
+    expressions = grouped_sums(groups, variables, np.ones(len(variables)), n)
+    return add_rows(prob, "demand", range(n), expressions, pulp.LpConstraintEQ, 1.0)
+
+
+def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Demand served by a facility fits its capacity, and only if it is open.
+
+    .. math:: \\sum_{i:(i,j)} D_{ik(j)} \\, use_{ij} - cap_j \\, open_j \\le 0 \\quad \\forall j
+
+    Only facilities with at least one arc have a row.
+    """
+    arcs = index.arcs
+    if arcs.empty:
+        return 0
+    served = np.unique(arcs["j"].to_numpy())
+    row_of = np.full(len(index.facility_ids), -1)
+    row_of[served] = np.arange(len(served))
+    groups = np.concatenate([row_of[arcs["j"].to_numpy()], np.arange(len(served))])
+    variables = np.concatenate([var.use, var.open_[served]])
+    coefficients = np.concatenate([arcs["demand"].to_numpy(float), -index.capacity[served]])
+    expressions = grouped_sums(groups, variables, coefficients, len(served))
+    return add_rows(prob, "capacity", served, expressions, pulp.LpConstraintLE, 0.0)
+
+
+def define_total_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """The open capacity of each type covers the area's served demand (a valid inequality).
+
+    .. math:: \\sum_{j: k(j)=k} cap_j \\, open_j + \\sum_i D_{ik} \\, unserved_{ik}
+              \\ge \\sum_i D_{ik} \\quad \forall k
+
+    Implied by demand and capacity, so it changes no plan; it gives the solver a knapsack
+    row to cut on, which closes the gap of capacitated instances much faster.
+    """
+    demands = index.demands
+    if demands.empty:
+        return 0
+    n_types = len(index.types)
+    groups = np.concatenate([index.facility_type, demands["k"].to_numpy()])
+    variables = np.concatenate([var.open_, var.unserved])
+    coefficients = np.concatenate([index.capacity, demands["demand"].to_numpy(float)])
+    totals = np.bincount(demands["k"].to_numpy(), demands["demand"].to_numpy(float), n_types)
+    rows = np.flatnonzero(totals > 0)
+    expressions = grouped_sums(groups, variables, coefficients, n_types)
+    return add_rows(
+        prob,
+        "total_capacity",
+        rows,
+        [expressions[k] for k in rows],
+        pulp.LpConstraintGE,
+        totals[rows],
+    )
+
+
+def define_linking(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Nobody is assigned to a closed facility (the tight form of the capacity link).
+
+    .. math:: use_{ij} \\le open_j \\quad \\forall (i,j)
+    """
+    arcs = index.arcs
+    if arcs.empty:
+        return 0
+    return add_pairwise_le(prob, "link", range(len(arcs)), var.use, var.open_[arcs["j"].to_numpy()])
+
+
+def define_agreements(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Using a facility of another municipality takes an agreement with its host.
+
+    .. math:: use_{ij} \\le agree_{\\{i, h(j)\\}} \\quad \\forall (i,j): h(j) \\ne i
+
+    Only when the model carries agreement variables; pairs that may not cooperate have no
+    variable and their arcs are closed by :func:`optimizer.model.policy.define_banned_pairs`.
+    """
+    if not index.with_agreements:
+        return 0
+    pair = index.arcs["pair"].to_numpy()
+    rows = np.flatnonzero(pair >= 0)
+    if rows.size == 0:
+        return 0
+    return add_pairwise_le(prob, "agreement", rows, var.use[rows], var.agree[pair[rows]])

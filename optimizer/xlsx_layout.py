@@ -1,0 +1,424 @@
+"""Workbook layout helpers for the reports: formats, tables with live totals, print set-up.
+
+Formatting only: a :class:`Book` wraps an in-memory XlsxWriter workbook with the house
+formats; :func:`write_table` writes a table with a two-row header (Japanese above,
+English below), values of declared kinds, per-row formulas with their cached values and
+a totals row of live formulas; :func:`page_setup` prints a sheet on A4 landscape.
+
+Every text value goes through :func:`put_value`, which writes it as a text cell, so user
+strings such as ``=HYPERLINK(...)`` never become formulas (the workbook is also opened
+with ``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+
+__all__ = [
+    "FONT",
+    "HEADER_FILL",
+    "YEN_THOUSANDS",
+    "NUMBER_FORMATS",
+    "Book",
+    "Col",
+    "TableRange",
+    "safe_sheet_name",
+    "is_missing",
+    "put_value",
+    "put_formula",
+    "write_header",
+    "write_table",
+    "write_totals",
+    "display_width",
+    "wrapped_lines",
+    "set_widths",
+    "escape_print",
+    "page_setup",
+    "write_title",
+    "write_section",
+    "sheet_ref",
+]
+
+FONT = "Yu Gothic"
+"""Workbook font: 游ゴシック, Office's Japanese default on Windows and macOS. Where it is
+missing (LibreOffice on Linux) the application substitutes an installed Japanese font."""
+
+YEN_THOUSANDS = '#,##0,;[Red]"△"#,##0,;0'
+"""Yen shown in 千円: the trailing comma divides by 1,000; negatives in red with △."""
+
+NUMBER_FORMATS = {
+    "text": "@",
+    "wrap": "@",
+    "code": "@",
+    "money": YEN_THOUSANDS,
+    "yen": '#,##0;[Red]"△"#,##0;0',
+    "int": "#,##0",
+    "num": "#,##0.0",
+    "qty": "#,##0",
+    "pct": '0.0%;[Red]"△"0.0%;0.0%',
+    "util": "0%",
+    "year": "0",
+    "ratio": "0.00%",
+}
+TEXT_KINDS = ("text", "code", "wrap")
+
+HEADER_FILL = "#1F4E78"
+SUBHEADER_FILL = "#DDEBF7"
+GREY = "#595959"
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A valid, unused Excel sheet name made from ``name``.
+
+    Excel requires 1–31 characters, none of ``[ ] : * ? / \\``, no leading or trailing
+    apostrophe, not the reserved ``History``, and uniqueness ignoring case. Invalid
+    characters become ``_``; a clash gets `` (2)``, `` (3)``, ... within the 31 characters.
+    """
+    text = _INVALID_SHEET_CHARS.sub("_", str(name))
+    text = "".join(ch if ch.isprintable() else "_" for ch in text).strip().strip("'").strip()
+    if not text or text.casefold() == "history":
+        text = f"{text or 'Sheet'}_"
+    text = text[:31]
+    used = {t.casefold() for t in taken}
+    candidate, n = text, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = text[: 31 - len(suffix)] + suffix
+    return candidate
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a table: key in the source rows, headers, display kind, width.
+
+    ``kind`` picks the number format (:data:`NUMBER_FORMATS`); ``total`` is ``True`` to
+    sum the column in the totals row, ``"formula"`` to apply the row formula to the totals; ``formula`` is an Excel template over the row's cells
+    (``{key}`` → that row's cell address) with ``compute`` giving the same value in Python,
+    written as the formula's cached value.
+    """
+
+    key: str
+    ja: str
+    en: str
+    kind: str = "text"
+    width: float = 12.0
+    total: bool | str = False
+    formula: str | None = None
+    compute: Callable[[dict], float] | None = None
+
+
+@dataclass
+class TableRange:
+    """Where a table landed: header row, data rows (first..last, inclusive), totals row."""
+
+    header_row: int
+    first: int
+    last: int
+    total_row: int | None
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def cell(self, key: str, row: int, absolute: bool = True) -> str:
+        return xl_rowcol_to_cell(row, self.columns[key], absolute, absolute)
+
+
+class Book:
+    """The workbook with its formats, created once and shared by every sheet writer."""
+
+    def __init__(self, stream: io.BytesIO, title: str, created: datetime) -> None:
+        self.wb = xlsxwriter.Workbook(
+            stream,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+                "default_format_properties": {"font_name": FONT, "font_size": 10},
+                "default_row_height": 18,
+            },
+        )
+        self.title = title
+        self.wb.set_properties(
+            {
+                "title": title,
+                "subject": "公共施設の広域連携 費用報告書 / facility-sharing cost report",
+                "author": "facility-sharing-optimizer",
+                "created": created,
+            }
+        )
+        self._formats: dict[tuple, object] = {}
+
+    def fmt(self, kind: str = "text", variant: str = "body", fill: str | None = None):
+        """A cell format for a value kind and a role (body / total / header / ...)."""
+        key = (kind, variant, fill)
+        if key in self._formats:
+            return self._formats[key]
+        props: dict = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+        if kind in NUMBER_FORMATS:
+            props["num_format"] = NUMBER_FORMATS[kind]
+        if kind in TEXT_KINDS:
+            props["align"] = "left"
+        if kind == "wrap":
+            props.update(text_wrap=True, align="left")
+        if variant == "total":
+            props.update(bold=True, top=1, bottom=6, bg_color="#F2F2F2")
+        elif variant == "header":
+            props.update(
+                valign="vcenter",
+                bold=True,
+                font_color="#FFFFFF",
+                bg_color=HEADER_FILL,
+                text_wrap=True,
+                align="center",
+                border=1,
+                border_color="#BFBFBF",
+            )
+            props.pop("num_format", None)
+        elif variant == "header_en":
+            props.update(
+                valign="vcenter",
+                font_size=8,
+                italic=True,
+                font_color=GREY,
+                bg_color=SUBHEADER_FILL,
+                text_wrap=True,
+                align="center",
+                border=1,
+                border_color="#BFBFBF",
+            )
+            props.pop("num_format", None)
+        elif variant == "title":
+            props.update(bold=True, font_size=16, font_color=HEADER_FILL)
+        elif variant == "section":
+            props.update(
+                bold=True, font_size=12, font_color=HEADER_FILL, bottom=2, bottom_color=HEADER_FILL
+            )
+        elif variant == "note":
+            props.update(font_size=9, font_color=GREY)
+        elif variant == "label":
+            props.update(bold=True, bg_color="#F2F2F2", border=1, border_color="#BFBFBF")
+        elif variant == "key":
+            props.update(bold=True, font_size=12, border=1, border_color="#BFBFBF")
+        elif variant == "muted":
+            props.update(font_color="#808080")
+        elif variant == "flag":
+            props.update(bold=True, font_color="#9C0006")
+        if variant in ("body", "muted", "flag"):
+            props.update(border=1, border_color="#D9D9D9")
+        if fill:
+            props["bg_color"] = fill
+        self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+
+def is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def put_value(
+    book: Book,
+    ws,
+    row: int,
+    col: int,
+    value,
+    kind: str = "text",
+    variant: str = "body",
+    fill: str | None = None,
+) -> None:
+    """Write one value with the format of its kind: text always as a text cell."""
+    fmt = book.fmt(kind, variant, fill)
+    if is_missing(value):
+        ws.write_blank(row, col, None, fmt)
+    elif kind in TEXT_KINDS or isinstance(value, str):
+        ws.write_string(row, col, str(value), fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "はい" if value else "いいえ", fmt)
+    else:
+        ws.write_number(row, col, float(value), fmt)
+
+
+def put_formula(
+    book: Book,
+    ws,
+    row: int,
+    col: int,
+    formula: str,
+    value: float,
+    kind: str,
+    variant: str = "body",
+    fill: str | None = None,
+) -> None:
+    cached = 0.0 if is_missing(value) else float(value)
+    ws.write_formula(row, col, formula, book.fmt(kind, variant, fill), cached)
+
+
+def write_header(
+    book: Book, ws, row: int, cols: Sequence[Col], first_col: int = 0, height: float = 30
+) -> None:
+    """Japanese headers on ``row`` (bold, white on blue), English ones below (small, grey)."""
+    ws.set_row(row, height)
+    ws.set_row(row + 1, 22)
+    for c, col in enumerate(cols, start=first_col):
+        ws.write_string(row, c, col.ja, book.fmt(col.kind, "header"))
+        ws.write_string(row + 1, c, col.en, book.fmt(col.kind, "header_en"))
+
+
+def write_table(
+    book: Book,
+    ws,
+    top: int,
+    cols: Sequence[Col],
+    records: Sequence[dict],
+    *,
+    total_label: str | None = "合計 Total",
+    fills: Sequence[dict[str, str]] | None = None,
+    empty_text: str = "（該当なし）",
+    header_height: float = 30,
+) -> TableRange:
+    """A table with a two-row header (Japanese, English), rows and an optional totals row.
+
+    ``fills`` optionally gives, per record, a background colour per column key. Rows
+    with ``wrap`` text are made tall enough for their estimated number of lines.
+    """
+    write_header(book, ws, top, cols, height=header_height)
+    where = TableRange(
+        header_row=top,
+        first=top + 2,
+        last=top + 1,
+        total_row=None,
+        columns={c.key: i for i, c in enumerate(cols)},
+    )
+    if not records:
+        ws.write_string(top + 2, 0, empty_text, book.fmt("text", "muted"))
+        where.last = top + 2
+        return where
+    values = [
+        {c.key: c.compute(record) if c.formula else record.get(c.key) for c in cols}
+        for record in records
+    ]
+    for n, row_values in enumerate(values):
+        row = top + 2 + n
+        refs = {c.key: xl_rowcol_to_cell(row, i) for i, c in enumerate(cols)}
+        fill_of = fills[n] if fills else {}
+        for i, col in enumerate(cols):
+            value, fill = row_values[col.key], fill_of.get(col.key)
+            if col.formula:
+                text = "=" + col.formula.format(**refs)
+                put_formula(book, ws, row, i, text, value, col.kind, fill=fill)
+            else:
+                put_value(book, ws, row, i, value, col.kind, fill=fill)
+        lines = max(
+            (wrapped_lines(row_values[c.key], c.width) for c in cols if c.kind == "wrap"),
+            default=1,
+        )
+        if lines > 1:
+            ws.set_row(row, 13.5 * lines + 3)
+    where.last = top + 1 + len(records)
+    if total_label is not None:
+        where.total_row = where.last + 1
+        write_totals(book, ws, where, cols, values, total_label)
+    return where
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in Excel character units: East Asian wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(value, width: float) -> int:
+    """Lines that ``value`` needs when wrapped in a column ``width`` characters wide."""
+    if is_missing(value) or not str(value):
+        return 1
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(value).split("\n"))
+
+
+def write_totals(
+    book: Book, ws, where: TableRange, cols: Sequence[Col], values: list[dict], label: str
+) -> None:
+    """Totals row: ``SUM`` for ``total=True``; the row formula for ``total="formula"``."""
+    row = where.total_row
+    totals = {
+        c.key: sum(float(v[c.key]) for v in values if not is_missing(v[c.key]))
+        for c in cols
+        if c.total is True
+    }
+    refs = {c.key: xl_rowcol_to_cell(row, i) for i, c in enumerate(cols)}
+    for i, col in enumerate(cols):
+        if i == 0:
+            ws.write_string(row, i, label, book.fmt("text", "total"))
+        elif col.total == "formula":
+            text = "=" + col.formula.format(**refs)
+            put_formula(book, ws, row, i, text, col.compute(totals), col.kind, "total")
+        elif col.total:
+            span = f"{xl_rowcol_to_cell(where.first, i)}:{xl_rowcol_to_cell(where.last, i)}"
+            put_formula(book, ws, row, i, f"=SUM({span})", totals[col.key], col.kind, "total")
+        else:
+            ws.write_blank(row, i, None, book.fmt(col.kind, "total"))
+
+
+def set_widths(ws, cols: Sequence[Col]) -> None:
+    for i, col in enumerate(cols):
+        ws.set_column(i, i, col.width)
+
+
+def escape_print(text: str) -> str:
+    """Escape ``&`` (a control character in Excel print headers) and cap the length."""
+    return text.replace("&", "&&")[:100]
+
+
+def page_setup(
+    book: Book,
+    ws,
+    sheet_title: str,
+    last_row: int,
+    last_col: int,
+    repeat: tuple[int, int] | None = None,
+    one_page: bool = False,
+) -> None:
+    """A4 landscape, one page wide (and tall if ``one_page``), title rows ``repeat`` ed on
+    every page, the report's title and the sheet's name in the header, page numbers below."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 1 if one_page else 0)
+    ws.center_horizontally()
+    ws.print_area(0, 0, max(last_row, 0), max(last_col, 0))
+    if repeat:
+        ws.repeat_rows(*repeat)
+    ws.set_header(f"&L&9{escape_print(book.title)}&R&9{escape_print(sheet_title)}")
+    ws.set_footer("&C&9&P / &N")
+
+
+def write_title(book: Book, ws, text: str, subtitle: str | None = None) -> int:
+    """Sheet title (and subtitle); returns the next free row."""
+    ws.set_row(0, 26)
+    ws.write_string(0, 0, text, book.fmt("text", "title"))
+    if subtitle:
+        ws.write_string(1, 0, subtitle, book.fmt("text", "note"))
+    return 3
+
+
+def write_section(book: Book, ws, row: int, text: str, width: int) -> int:
+    ws.write_string(row, 0, text, book.fmt("text", "section"))
+    for c in range(1, width):
+        ws.write_blank(row, c, None, book.fmt("text", "section"))
+    return row + 1
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    return f"{quote_sheetname(sheet)}!{cell}"
