@@ -314,6 +314,8 @@ def least_core(
     """
     import highspy
 
+    from .highs import reset_highs_threads
+
     players = list(players)
     n = len(players)
     grand = frozenset(players)
@@ -323,6 +325,7 @@ def least_core(
     scale = max(1.0, max(abs(values[c]) for c in [*proper, grand]))
     position = {p: k for k, p in enumerate(players)}
 
+    reset_highs_threads()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf

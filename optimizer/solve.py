@@ -23,6 +23,7 @@ import math
 import re
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +35,7 @@ import pulp
 
 from .data import Parameters, ProblemData
 from .errors import InfeasibleError, SolverError
+from .highs import reset_highs_threads
 from .network import access_arcs
 from .solution import Solution
 
@@ -163,6 +165,7 @@ class _HiGHS(pulp.HiGHS):
 
     def buildSolverModel(self, lp):  # noqa: N802 (PuLP's name)
         """Build as PuLP does, then hand HiGHS the variables' initial values, if complete."""
+        reset_highs_threads()
         super().buildSolverModel(lp)
         values = [v.varValue for v in lp.variables()]
         if values and all(value is not None for value in values):
@@ -192,6 +195,22 @@ time at every node: 10.1 / 10.8 s with it, 6.9 / 7.9 s without.
 """
 
 
+def _cbc(**kwargs) -> pulp.LpSolver:
+    """CBC: a ``cbc`` on the path (``pip install pulp[cbc]``) through COIN_CMD, PuLP 4's
+    way; else the binary PuLP 3 still bundles (PULP_CBC_CMD, gone in PuLP 4)."""
+    coin = pulp.COIN_CMD(**kwargs)
+    bundled = getattr(pulp, "PULP_CBC_CMD", None)
+    if coin.available() or bundled is None:
+        return coin
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return bundled(**kwargs)
+
+
+def cbc_available() -> bool:
+    return bool(_cbc(msg=False).available())
+
+
 def make_solver(settings: SolverSettings, log_path: Path | None = None) -> pulp.LpSolver:
     """The PuLP solver object for ``settings.solver``.
 
@@ -205,8 +224,8 @@ def make_solver(settings: SolverSettings, log_path: Path | None = None) -> pulp.
     if name in ("highs", "highspy"):
         options = {**HIGHS_DEFAULT_OPTIONS, **dict(settings.options)}
         solver = _HiGHS(threads=settings.threads, **common, **options)
-    elif name in ("cbc", "pulp_cbc_cmd"):
-        solver = pulp.PULP_CBC_CMD(
+    elif name in ("cbc", "coin_cmd", "pulp_cbc_cmd"):
+        solver = _cbc(
             threads=settings.threads,
             logPath=str(log_path) if log_path else None,
             options=[f"{k} {v}" for k, v in settings.options],

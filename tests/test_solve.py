@@ -12,7 +12,7 @@ from factories import candidate, site, three_city_problem, tiny_problem, town
 
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.solution import solution_to_dict
-from optimizer.solve import SolverSettings, Status, solve_problem
+from optimizer.solve import SolverSettings, Status, cbc_available, solve_problem
 
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 
@@ -108,7 +108,7 @@ def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
     lazy, lazy_plan, lazy_outcome = optimise(problem, QUICK, alone)
     eager, _, eager_outcome = optimise(problem, QUICK.replace(lazy_fairness=False), alone)
     # Only B is treated unfairly by the plan without fairness, so only B gets a row.
-    assert [c.name for c in lazy.prob.constraints.values() if c.name.startswith("fairness")] == [
+    assert [c.name for c in lazy.prob.constraints() if c.name.startswith("fairness")] == [
         "fairness_1"
     ]
     assert eager.rows["define_fairness"] == 3
@@ -126,7 +126,7 @@ def test_fairness_rows_are_scaled_to_the_standalone_cost():
     problem = _unfair_problem(fairness=True)
     alone = standalone_costs(problem, QUICK, processes=1)
     model, _, _ = optimise(problem, QUICK.replace(lazy_fairness=False), alone)
-    rows = [c for c in model.prob.constraints.values() if c.name.startswith("fairness")]
+    rows = [c for c in model.prob.constraints() if c.name.startswith("fairness")]
     for row in rows:
         assert -row.constant == pytest.approx(1.0)
         assert max(abs(v) for v in row.values()) < 10.0  # shares of the budget, not yen
@@ -202,9 +202,7 @@ def test_a_node_limited_run_is_reported_feasible_with_its_gap():
     assert solution.outcome.bound < solution.outcome.objective
 
 
-@pytest.mark.skipif(
-    "PULP_CBC_CMD" not in pulp.listSolvers(onlyAvailable=True), reason="CBC is not available"
-)
+@pytest.mark.skipif(not cbc_available(), reason="CBC is not available")
 def test_highs_and_cbc_agree_on_a_small_case():
     problem = _random_problem(8, 10, seed=11)
     highs = solve_problem(problem, SolverSettings(solver="highs", mip_gap=0.0), processes=1)
@@ -301,3 +299,15 @@ def test_cluster_start_keeps_the_start_under_an_area_wide_capital_budget():
     problem = three_city_problem(capital_budget=1e12)
     alone, side_by_side = standalone_solutions(problem, QUICK, processes=1)
     assert cluster_start(problem, QUICK, alone, side_by_side, 10.0) == (side_by_side, 0.0)
+
+
+def test_solves_with_different_thread_counts_follow_each_other_in_one_process():
+    """HiGHS sizes one thread scheduler per process; every solve must start afresh."""
+    from optimizer.shapley import least_core
+
+    a, b = frozenset("a"), frozenset("b")
+    least_core(["a", "b"], {a: 1.0, b: 1.0, a | b: 1.5})  # HiGHS' default thread count
+    problem = three_city_problem(fairness=False)
+    for threads in (1, 2, 1):
+        solution = solve_problem(problem, QUICK.replace(threads=threads), processes=1)
+        assert solution.outcome.status == Status.OPTIMAL, threads
