@@ -18,13 +18,10 @@ import click
 from . import __version__
 from .config import EXIT_CODES, RunSettings
 from .errors import (
-    CheckError,
-    InfeasibleError,
     InputError,
     OptimizerError,
     OutputError,
-    ScenarioError,
-    SolverError,
+    outcome_of,
 )
 
 __all__ = ["main", "cli"]
@@ -42,19 +39,8 @@ def _echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-ERROR_EXIT_CODES: tuple[tuple[type[OptimizerError], str], ...] = (
-    (ScenarioError, "bad_input"),
-    (InfeasibleError, "infeasible"),
-    (CheckError, "check_failed"),
-    (OutputError, "output"),
-    (SolverError, "failure"),
-    (OptimizerError, "failure"),
-)
-"""Which exit code each branch of the exception tree gets (first match wins)."""
-
-
 def _exit_code(error: OptimizerError) -> int:
-    return next(EXIT_CODES[key] for kind, key in ERROR_EXIT_CODES if isinstance(error, kind))
+    return EXIT_CODES[outcome_of(error)]
 
 
 def _handle_errors(lang_of):

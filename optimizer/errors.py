@@ -8,7 +8,8 @@ the command line turns each branch into one exit code (see ``cli.py``)::
     │   └── FileFormatError           not a readable .xlsx / CSV folder at all
     ├── ScenarioError                 an override names an unknown target or bad value
     ├── SolverError                   the solver failed or returned no usable plan
-    │   └── InfeasibleError           no plan satisfies the hard rules (explained)
+    │   ├── InfeasibleError           no plan satisfies the hard rules (explained)
+    │   └── NoPlanInTimeError         the time (or another) limit came before any plan
     ├── CheckError                    the independent checker rejected a solution
     └── OutputError                   a report could not be written (nothing half-written)
 
@@ -28,8 +29,10 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "InfeasibleError",
+    "NoPlanInTimeError",
     "CheckError",
     "OutputError",
+    "outcome_of",
 ]
 
 
@@ -71,6 +74,10 @@ class InfeasibleError(SolverError):
         super().__init__(message)
 
 
+class NoPlanInTimeError(SolverError):
+    """The solver hit its time limit (or another limit) before it found any plan."""
+
+
 class CheckError(OptimizerError):
     """The independent checker found a constraint broken or the objective mis-stated."""
 
@@ -83,3 +90,21 @@ class CheckError(OptimizerError):
 
 class OutputError(OptimizerError):
     """An output could not be written."""
+
+
+ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
+    (InputError, "bad_input"),
+    (ScenarioError, "bad_input"),
+    (InfeasibleError, "infeasible"),
+    (NoPlanInTimeError, "not_optimal"),
+    (CheckError, "check_failed"),
+    (OutputError, "output"),
+    (OptimizerError, "failure"),
+)
+"""The outcome (a key of :data:`optimizer.config.EXIT_CODES`) of each branch of the tree;
+the first match wins."""
+
+
+def outcome_of(error: OptimizerError) -> str:
+    """The outcome an error stands for: ``bad_input``, ``infeasible``, ``failure``, …"""
+    return next(key for kind, key in ERROR_OUTCOMES if isinstance(error, kind))

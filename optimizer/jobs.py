@@ -51,12 +51,10 @@ from pathlib import Path
 
 from .config import EXIT_CODES, RunSettings
 from .errors import (
-    CheckError,
-    InfeasibleError,
     InputError,
     OptimizerError,
-    OutputError,
     ScenarioError,
+    outcome_of,
 )
 
 __all__ = [
@@ -230,6 +228,17 @@ def prune(root: Path, keep: int) -> list[Path]:
     return removed
 
 
+OUTCOME_WORDS = {
+    "bad_input": "bad scenario",
+    "infeasible": "infeasible",
+    "not_optimal": "not proven optimal within the limits",
+    "check_failed": "check failed",
+    "output": "cannot write the outputs",
+    "failure": "failed",
+}
+"""How ``job.log`` names the outcome of an error (``InputError`` lists its problems)."""
+
+
 def _outcome_code(result) -> str:
     """``not_optimal`` (a limit stopped the solver: whatever it left unserved may be an
     artefact of the early stop), ``infeasible`` (the optimum leaves some demand unserved
@@ -302,21 +311,10 @@ def run_scenario_of_job(job: Job, scenario: str) -> str:
     except InputError as exc:
         log.error("bad input:\n%s", format_issues(exc.issues, job.language))
         return "bad_input"
-    except ScenarioError as exc:
-        log.error("bad scenario: %s", exc)
-        return "bad_input"
-    except InfeasibleError as exc:
-        log.error("infeasible: %s", exc)
-        return "infeasible"
-    except CheckError as exc:
-        log.error("%s", exc)
-        return "check_failed"
-    except OutputError as exc:
-        log.error("cannot write the outputs: %s", exc)
-        return "output"
     except OptimizerError as exc:
-        log.error("failed: %s", exc)
-        return "failure"
+        outcome = outcome_of(exc)
+        log.error("%s: %s", OUTCOME_WORDS[outcome], exc)
+        return outcome
     except Exception:  # an internal error: logged with its traceback, never re-raised
         log.exception("internal error in scenario %s", scenario)
         return "failure"

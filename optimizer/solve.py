@@ -34,7 +34,7 @@ import pandas as pd
 import pulp
 
 from .data import Parameters, ProblemData
-from .errors import InfeasibleError, SolverError
+from .errors import InfeasibleError, NoPlanInTimeError, SolverError
 from .highs import reset_highs_threads
 from .network import access_arcs
 from .solution import Solution
@@ -646,7 +646,8 @@ def solve_problem(
             "no plan satisfies the hard rules: " + "; ".join(explanation), explanation
         )
     if plan is None:
-        raise SolverError(
+        kind = NoPlanInTimeError if outcome.status == Status.NO_SOLUTION else SolverError
+        raise kind(
             f"the solver stopped without a plan ({outcome.status}: {outcome.message}); "
             f"try a longer time limit than {settings.time_limit_s:g} s"
         )

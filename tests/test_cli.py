@@ -56,6 +56,8 @@ def test_template_refuses_to_overwrite(tmp_path):
     [
         ("ScenarioError('x')", 3),
         ("InfeasibleError('x')", 4),
+        ("NoPlanInTimeError('x')", 5),
+        ("InputError([])", 3),
         ("CheckError(['x'])", 6),
         ("OutputError('x')", 7),
         ("SolverError('x')", 1),

@@ -244,3 +244,18 @@ def test_a_killed_job_leaves_the_previous_report_intact(tmp_path, area):
     assert run_job(job) == EXIT_CODES["ok"]
     assert f"incomplete run folder (an interrupted run): {killed.name}" in job_log(tmp_path)
     assert len(run_folders(tmp_path / "out")) == 2
+
+
+def test_a_limit_before_any_plan_gives_not_optimal(tmp_path, area):
+    """Without fairness there is no starting plan: a limit this short leaves none."""
+    job = tmp_path / "job.toml"
+    write_job(tmp_path, area, solver="time_limit_s = 0.0001")
+    text = job.read_text(encoding="utf-8").replace(
+        "[solver]", '[set]\n"parameters.fairness" = false\n[solver]'
+    )
+    job.write_text(text, encoding="utf-8")
+    assert run_job(job) == EXIT_CODES["not_optimal"], job_log(tmp_path)
+    log = job_log(tmp_path)
+    assert "not proven optimal within the limits: the solver stopped without a plan" in log
+    assert "try a longer time limit" in log
+    assert run_folders(tmp_path / "out") == []
