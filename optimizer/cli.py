@@ -237,7 +237,7 @@ def validate(path: Path | None, lang: str) -> None:
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Also find the K next-best distinct plans (alternatives.xlsx in the run folder).",
+    help="Also find the K next-best distinct plans (a sheet of report.xlsx, and alternatives.xlsx).",
 )
 @lang_option
 @quiet_option
@@ -290,11 +290,12 @@ def solve(
         shapley=shapley,
         scenario_file=scenario_file,
         overrides=tuple(overrides),
+        alternatives=alternatives or 0,
     )
     result = run(workbook or default_sample(), settings, progress=_progress(quiet))
     click.echo(plan_summary(result.problem, result.solution, lang))
-    if alternatives:
-        _solve_alternatives(result, settings, alternatives, quiet)
+    if result.ranking:
+        _print_alternatives(result.ranking)
     click.echo(f"\n{'出力先' if lang == 'ja' else 'Output folder'}: {result.folder}")
     status = result.solution.outcome.status
     if not result.solution.unserved.empty:
@@ -303,20 +304,10 @@ def solve(
         sys.exit(EXIT_CODES["not_optimal"])
 
 
-def _solve_alternatives(result, settings: RunSettings, k: int, quiet: bool) -> None:
-    """Find the K next-best plans of a run, write them into its folder, print the ranking."""
-    from .alternatives import alternatives_table, find_alternatives, write_alternatives
-    from .pipeline import solver_settings_for
+def _print_alternatives(ranking) -> None:
+    """The ranking of the best plan and its alternatives, one line each."""
+    from .alternatives import alternatives_table
 
-    ranking = find_alternatives(
-        result.problem,
-        result.solution,
-        k,
-        solver_settings_for(result.problem, settings),
-        progress=_progress(quiet),
-    )
-    written = write_alternatives(result.folder, ranking)
-    result.outputs.update(written)
     table = alternatives_table(ranking)
     click.echo(
         "\n"
@@ -324,8 +315,6 @@ def _solve_alternatives(result, settings: RunSettings, k: int, quiet: bool) -> N
             index=False, float_format=lambda v: f"{v:,.2f}"
         )
     )
-    if len(ranking) <= k:
-        _echo_err(f"only {len(ranking) - 1} distinct alternative(s) exist")
 
 
 @cli.command()

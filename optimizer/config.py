@@ -69,6 +69,9 @@ class RunSettings:
         Write the run folder (report, map, agreements, JSON). Sweeps turn this off.
     previous_sha256
         The input's hash in the previous run of a scheduled job, to name a changed input.
+    alternatives
+        Also find this many next-best distinct plans (a sheet of the report, plus
+        ``alternatives.xlsx`` and ``alternatives.json``); 0 for none.
     """
 
     output_root: Path = Path("reports")
@@ -85,3 +88,4 @@ class RunSettings:
     scenario_file: Path | None = None
     write_outputs: bool = True
     previous_sha256: str | None = None
+    alternatives: int = 0

@@ -49,6 +49,7 @@ class RunResult:
     solution: Solution | None = None
     allocation: object | None = None
     terms: list = field(default_factory=list)
+    ranking: list = field(default_factory=list)
     folder: Path | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -172,6 +173,7 @@ def run(
     """
     from . import outputs
     from .allocation import allocate
+    from .alternatives import write_alternatives
     from .documents import write_agreements
     from .maps import draw_map
     from .report import write_report
@@ -197,6 +199,10 @@ def run(
             log.warning("%s", issue.message("en"))
         with timer.stage("solve", progress):
             result.solution = solve(problem, settings, progress)
+        if settings.alternatives > 0:
+            with timer.stage("alternatives", progress):
+                result.ranking = _alternatives(problem, result.solution, settings, progress)
+                result.outputs.update(write_alternatives(folder, result.ranking))
         with timer.stage("allocate", progress):
             result.allocation = allocate(
                 problem,
@@ -227,6 +233,7 @@ def run(
                 result.allocation,
                 run_info=run_info,
                 map_png=result.outputs["map.png"],
+                alternatives=result.ranking,
             )
         result.outputs["solution.json"] = outputs.write_json(
             folder / "solution.json", solution_to_dict(result.solution)
@@ -234,6 +241,20 @@ def run(
         result.timings = dict(timer.timings)
         outputs.write_manifest(folder, _manifest(run_info, result, settings))
     return result
+
+
+def _alternatives(
+    problem: ProblemData, best: Solution, settings: RunSettings, progress: Progress | None
+) -> list:
+    """The best plan and up to ``settings.alternatives`` next-best distinct plans."""
+    from .alternatives import find_alternatives
+
+    ranking = find_alternatives(
+        problem, best, settings.alternatives, solver_settings_for(problem, settings), progress
+    )
+    if len(ranking) <= settings.alternatives:
+        log.warning("only %d distinct alternative(s) exist", len(ranking) - 1)
+    return ranking
 
 
 def _run_info(workbook: Path, problem: ProblemData, settings: RunSettings) -> dict:

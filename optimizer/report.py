@@ -45,6 +45,7 @@ import logging
 import math
 import re
 import struct
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -97,8 +98,11 @@ SHEET_NAMES = {
     "municipalities": "市町村別 Municipalities",
     "facilities": "施設別 Facilities",
     "agreements": "協約 Agreements",
+    "alternatives": "代替案 Alternatives",
     "assumptions": "前提 Assumptions",
 }
+OPTIONAL_SHEETS = ("alternatives",)
+"""Sheets written only when the run has their content (``--alternatives K``)."""
 
 DECISIONS = {
     "keep": ("存続", "#E2EFDA"),
@@ -535,6 +539,107 @@ def _write_facilities(book: Book, ws, problem: ProblemData, solution: Solution) 
         len(cols) - 1,
         (top, top + 1),
     )
+
+
+def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence) -> None:
+    """The best plan and its alternatives: their costs, then the decisions that differ."""
+    from .alternatives import alternatives_table, decision_differences
+
+    table = alternatives_table(ranking)
+    fac_names = problem.facilities["name"]
+    names = problem.municipalities["name"]
+    best = ranking[0].solution.facilities
+    cols = [
+        Col("label", "案", "Plan", "text", 14),
+        Col("objective", "年間費用\n（千円/年）", "Annual cost", "money", 14),
+        Col("extra_cost", "本計画との差\n（千円/年）", "Extra over this plan", "money", 14),
+        Col("extra_pct", "差の割合", "Extra [%]", "ratio", 9),
+        Col("kept", "存続", "Kept", "int", 7),
+        Col("closed", "廃止", "Closed", "int", 7),
+        Col("built", "新設", "Built", "int", 7),
+        Col("agreements", "協約数", "Agreements", "int", 8),
+        Col("status", "求解状態", "Status", "text", 10),
+        Col("changes", "本計画からの変更", "Changes from this plan", "wrap", 46),
+    ]
+    records = []
+    for alternative, row in zip(ranking, table.itertuples(), strict=True):
+        decisions = alternative.solution.facilities["decision"]
+        changed = decisions.reindex(best.index) != best["decision"]
+        records.append(
+            {
+                "label": " ".join(_plan_names(row.rank - 1))
+                if row.rank == 1
+                else _plan_names(row.rank - 1)[0],
+                "objective": row.objective,
+                "extra_cost": row.extra_cost,
+                "extra_pct": row.extra_pct / 100,
+                "kept": int((decisions == "keep").sum()),
+                "closed": int((decisions == "close").sum()),
+                "built": int((decisions == "build").sum()),
+                "agreements": row.agreements,
+                "status": _status_value(alternative.solution.outcome),
+                "changes": "、".join(
+                    f"{fac_names.get(j, j)}（{_decision_label(best.at[j, 'decision'])}→"
+                    f"{_decision_label(decisions[j])}）"
+                    for j in best.index[changed]
+                )
+                or None,
+            }
+        )
+    top = write_title(
+        book,
+        ws,
+        "代替案の比較　The best plan and its alternatives",
+        "各代替案は、それまでの案と少なくとも1施設の存続・廃止・新設が異なる案のうち最も費用の低い"
+        "案です。どの案も同じ制約（公平性を含む）を満たし、独立に検算済みです。差が△の案は、"
+        f"本計画の証明済みギャップ（最適値から{ranking[0].solution.outcome.gap:.3%}以内）の範囲で"
+        "本計画より安い案です。",
+    )
+    plans = write_table(book, ws, top, cols, records, total_label=None)
+    row = plans.last + 3
+    row = write_section(book, ws, row, "方針が異なる施設　Facilities decided differently", 6)
+    differences = decision_differences(ranking)
+    plan_cols = [c for c in differences.columns if c != "facility"]
+    diff_cols = [
+        Col("facility", "施設", "Facility", "wrap", 24),
+        Col("host", "所在市町村", "Host", "text", 12),
+        *(Col(c, *_plan_names(n), "text", 12) for n, c in enumerate(plan_cols)),
+    ]
+    info = problem.facilities
+    diff_records, fills = [], []
+    for r in differences.to_dict("records"):
+        j = r["facility"]
+        host = info.at[j, "municipality"] if j in info.index else ""
+        diff_records.append(
+            {
+                "facility": fac_names.get(j, j),
+                "host": names.get(host, host),
+                **{c: _decision_label(r[c]) for c in plan_cols},
+            }
+        )
+        fills.append({c: DECISIONS.get(r[c], ("", None))[1] for c in plan_cols})
+    last = write_table(book, ws, row, diff_cols, diff_records, total_label=None, fills=fills).last
+    set_widths(ws, _widest(cols, diff_cols))
+    ws.freeze_panes(top + 2, 1)
+    page_setup(book, ws, SHEET_NAMES["alternatives"], last, len(cols) - 1, (top, top + 1))
+
+
+def _plan_names(n: int) -> tuple[str, str]:
+    """Japanese and English names of plan ``n`` of a ranking (0: the report's own plan)."""
+    return ("本計画", "This plan") if n == 0 else (f"代替案 {n}", f"Alternative {n}")
+
+
+def _widest(*tables: Sequence[Col]) -> list[Col]:
+    """Per column position, the column of the widest table there (two tables, one sheet)."""
+    count = max(len(cols) for cols in tables)
+    return [
+        max((cols[i] for cols in tables if i < len(cols)), key=lambda c: c.width)
+        for i in range(count)
+    ]
+
+
+def _decision_label(decision: str) -> str:
+    return DECISIONS.get(str(decision), (str(decision), None))[0]
 
 
 def _facilities_used(payments: pd.DataFrame, payer: str, host: str, names: dict) -> str:
@@ -1085,6 +1190,7 @@ def report_bytes(
     *,
     run_info: dict,
     map_png: Path | None = None,
+    alternatives: Sequence = (),
 ) -> bytes:
     """The report workbook as bytes (see :func:`write_report`)."""
     created = _created(run_info)
@@ -1094,7 +1200,10 @@ def report_bytes(
     book = Book(stream, f"{area} 広域連携計画（{scenario}）", created or PLACEHOLDER_CREATED)
     taken: list[str] = []
     sheets = {}
+    wanted = {"alternatives": len(alternatives) > 1}
     for key, name in SHEET_NAMES.items():
+        if key in OPTIONAL_SHEETS and not wanted[key]:
+            continue
         sheets[key] = book.wb.add_worksheet(safe_sheet_name(name, taken))
         taken.append(sheets[key].name)
         sheets[key].hide_gridlines(2)
@@ -1107,6 +1216,8 @@ def report_bytes(
     _write_map(book, sheets["map"], map_png, area)
     _write_charts(book, sheets["charts"], problem, solution, muni)
     _write_facilities(book, sheets["facilities"], problem, solution)
+    if "alternatives" in sheets:
+        _write_alternatives(book, sheets["alternatives"], problem, alternatives)
     _write_assumptions(book, sheets["assumptions"], problem, run_info, created)
     sheets["summary"].activate()
     book.wb.close()
@@ -1121,6 +1232,7 @@ def write_report(
     *,
     run_info: dict,
     map_png: Path | None = None,
+    alternatives: Sequence = (),
 ) -> Path:
     """Write ``report.xlsx`` atomically and return its path.
 
@@ -1140,8 +1252,13 @@ def write_report(
         only (byte-identical across runs).
     map_png
         ``map.png`` to embed on the map sheet (``None``: a note says there is none).
+    alternatives
+        The ranking of :func:`optimizer.alternatives.find_alternatives` (best plan
+        first); with two plans or more, the sheet 代替案 compares them.
     """
-    data = report_bytes(problem, solution, allocation, run_info=run_info, map_png=map_png)
+    data = report_bytes(
+        problem, solution, allocation, run_info=run_info, map_png=map_png, alternatives=alternatives
+    )
     path = atomic_write_bytes(path, data)
     log.info("report written: %s (%d bytes)", path, len(data))
     return path

@@ -94,6 +94,27 @@ def test_solve_with_alternatives_writes_them_into_the_run_folder(tmp_path):
     book = openpyxl.load_workbook(folder / "alternatives.xlsx")
     assert book.sheetnames == ["alternatives", "differences"]
     assert book["alternatives"].max_row == 4
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {"alternatives.xlsx", "alternatives.json"} <= {f["path"] for f in manifest["outputs"]}
+    assert_report_lists_the_plans(folder / "report.xlsx", plans)
+
+
+def assert_report_lists_the_plans(report, plans):
+    """The report's 代替案 sheet: one row per plan with its cost [千円] and the changes."""
+    ws = openpyxl.load_workbook(report)["代替案 Alternatives"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "案")
+    rows = [header + 2 + n for n in range(len(plans))]
+    assert [ws.cell(r, 1).value for r in rows] == ["本計画 This plan", "代替案 1", "代替案 2"]
+    costs = [ws.cell(r, 2).value for r in rows]
+    assert costs == pytest.approx([p["objective"] for p in plans])
+    extras = [ws.cell(r, 3).value for r in rows]
+    assert extras == pytest.approx([p["extra_cost"] for p in plans], abs=1e-3)
+    changes = [ws.cell(r, 10).value for r in rows]
+    assert changes[0] is None and all("→" in text for text in changes[1:])
+    assert ws.cell(rows[-1] + 3, 1).value.startswith("方針が異なる施設")
+    plan_headers = [ws.cell(rows[-1] + 4, c).value for c in (3, 4, 5)]
+    assert plan_headers == ["本計画", "代替案 1", "代替案 2"]
+    assert ws.cell(rows[-1] + 5, 5).value == "Alternative 2"
 
 
 def test_written_alternatives_name_their_files(problem, tmp_path):
