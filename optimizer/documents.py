@@ -242,6 +242,45 @@ def _names(terms: AgreementTerms, language: str, escape: Escape) -> dict[str, st
     }
 
 
+PREFECTURES = (
+    "北海道 Hokkaido", "青森県 Aomori", "岩手県 Iwate", "宮城県 Miyagi", "秋田県 Akita",
+    "山形県 Yamagata", "福島県 Fukushima", "茨城県 Ibaraki", "栃木県 Tochigi", "群馬県 Gunma",
+    "埼玉県 Saitama", "千葉県 Chiba", "東京都 Tokyo", "神奈川県 Kanagawa", "新潟県 Niigata",
+    "富山県 Toyama", "石川県 Ishikawa", "福井県 Fukui", "山梨県 Yamanashi", "長野県 Nagano",
+    "岐阜県 Gifu", "静岡県 Shizuoka", "愛知県 Aichi", "三重県 Mie", "滋賀県 Shiga",
+    "京都府 Kyoto", "大阪府 Osaka", "兵庫県 Hyogo", "奈良県 Nara", "和歌山県 Wakayama",
+    "鳥取県 Tottori", "島根県 Shimane", "岡山県 Okayama", "広島県 Hiroshima", "山口県 Yamaguchi",
+    "徳島県 Tokushima", "香川県 Kagawa", "愛媛県 Ehime", "高知県 Kochi", "福岡県 Fukuoka",
+    "佐賀県 Saga", "長崎県 Nagasaki", "熊本県 Kumamoto", "大分県 Oita", "宮崎県 Miyazaki",
+    "鹿児島県 Kagoshima", "沖縄県 Okinawa",
+)  # fmt: skip
+"""The prefectures in the order of their JIS X 0401 codes 01–47 (Japanese, English)."""
+
+
+def prefecture_of(code: str) -> tuple[str, str] | None:
+    """(Japanese, English) name of the prefecture of a local-government code (JIS X 0402:
+    the first two digits), or ``None`` when the code is not one."""
+    text = str(code).strip()
+    if not (text.isdigit() and len(text) in (5, 6)):
+        return None
+    number = int(text[:2])
+    if not 1 <= number <= len(PREFECTURES):
+        return None
+    ja, en = PREFECTURES[number - 1].split(" ", 1)
+    return ja, en
+
+
+def conciliator(terms: AgreementTerms, language: str) -> str:
+    """Who receives a request for conciliation under art. 252-2(7) of the Local Autonomy
+    Act: for two municipalities of one prefecture, that prefecture's governor; otherwise
+    (or when the codes do not tell) the provision's own words."""
+    a, b = prefecture_of(terms.a.code), prefecture_of(terms.b.code)
+    if a is None or a != b:
+        return "都道府県知事" if language == "ja" else "the prefectural governor"
+    ja, en = a
+    return f"{ja}知事" if language == "ja" else f"the Governor of {en}"
+
+
 def _agreement_context(terms: AgreementTerms, language: str, escape: Escape) -> dict[str, str]:
     policy = terms.policy
     due_month = policy.payment_due_month
@@ -261,6 +300,7 @@ def _agreement_context(terms: AgreementTerms, language: str, escape: Escape) -> 
         "renewal_notice_months": str(policy.renewal_notice_months),
         "notice_years": str(policy.notice_years),
         "consultations": str(policy.consultations_per_year),
+        "governor": conciliator(terms, language),
     }
 
 

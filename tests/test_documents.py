@@ -280,3 +280,26 @@ def test_blocks_are_the_same_for_both_formats():
     md_blocks = agreement_blocks(terms[0], "ja", escape_markdown)
     docx_blocks = agreement_blocks(terms[0], "ja", clean_text)
     assert [b.kind for b in md_blocks] == [b.kind for b in docx_blocks]
+
+
+def test_conciliation_goes_to_the_governor_of_the_parties_prefecture():
+    import dataclasses
+
+    from optimizer.documents import agreement_blocks, conciliator, prefecture_of
+
+    def text(terms, language):
+        return "\n".join(b.text for b in agreement_blocks(terms, language, clean_text))
+
+    assert prefecture_of("13205") == ("東京都", "Tokyo")
+    assert prefecture_of("131016") == ("東京都", "Tokyo")  # six digits, with check digit
+    assert prefecture_of("01001") == ("北海道", "Hokkaido")
+    assert prefecture_of("47201") == ("沖縄県", "Okinawa")
+    assert prefecture_of("48001") is None and prefecture_of("A-1") is None
+    *_, terms = make_terms()  # codes 01001, 01002, 01003: both parties in Hokkaido
+    first = terms[0]
+    assert "北海道知事に対し、文書により" in text(first, "ja")
+    assert "apply in writing to the Governor of Hokkaido" in text(first, "en")
+    across = dataclasses.replace(first, b=dataclasses.replace(first.b, code="11201"))
+    assert conciliator(across, "ja") == "都道府県知事"
+    assert "都道府県知事に対し" in text(across, "ja")
+    assert conciliator(across, "en") == "the prefectural governor"
