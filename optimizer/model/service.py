@@ -42,9 +42,14 @@ def define_demand(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) 
 def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """Demand served by a facility fits its capacity, and only if it is open.
 
-    .. math:: \\sum_{i:(i,j)} D_{ik(j)} \\, use_{ij} - cap_j \\, open_j \\le 0 \\quad \\forall j
+    .. math:: \\sum_{i:(i,j)} \\frac{D_{ik(j)}}{cap_j} \\, use_{ij} - open_j \\le 0 \\quad \\forall j
 
-    Only facilities with at least one arc have a row.
+    Only facilities with at least one arc have a row. Each row is divided by cap_j, so
+    that its coefficients are shares of the capacity rather than demands of up to
+    millions of visits (and :func:`define_total_capacity` by the type's total demand):
+    on ``synthetic_problem(200, 5000)`` HiGHS reports the matrix range [5e-5, 4e2] and
+    right-hand sides [1, 1] instead of [1, 4e6] and [1, 9e7], and no longer warns that
+    the model is badly scaled. (Its 120 s gap there did not move: 4.58 % against 4.49 %.)
     """
     arcs = index.arcs
     if arcs.empty:
@@ -54,7 +59,10 @@ def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
     row_of[served] = np.arange(len(served))
     groups = np.concatenate([row_of[arcs["j"].to_numpy()], np.arange(len(served))])
     variables = np.concatenate([var.use, var.open_[served]])
-    coefficients = np.concatenate([arcs["demand"].to_numpy(float), -index.capacity[served]])
+    capacity = index.capacity[arcs["j"].to_numpy()]
+    coefficients = np.concatenate(
+        [arcs["demand"].to_numpy(float) / capacity, -np.ones(len(served))]
+    )
     expressions = grouped_sums(groups, variables, coefficients, len(served))
     return add_rows(prob, "capacity", served, expressions, pulp.LpConstraintLE, 0.0)
 
@@ -62,8 +70,8 @@ def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
 def define_total_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """The open capacity of each type covers the area's served demand (a valid inequality).
 
-    .. math:: \\sum_{j: k(j)=k} cap_j \\, open_j + \\sum_i D_{ik} \\, unserved_{ik}
-              \\ge \\sum_i D_{ik} \\quad \forall k
+    .. math:: \\sum_{j: k(j)=k} \\frac{cap_j}{T_k} \\, open_j + \\sum_i \\frac{D_{ik}}{T_k} \\,
+              unserved_{ik} \\ge 1, \\quad T_k = \\sum_i D_{ik} \\quad \\forall k
 
     Implied by demand and capacity, so it changes no plan; it gives the solver a knapsack
     row to cut on, which closes the gap of capacitated instances much faster.
@@ -74,17 +82,18 @@ def define_total_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVar
     n_types = len(index.types)
     groups = np.concatenate([index.facility_type, demands["k"].to_numpy()])
     variables = np.concatenate([var.open_, var.unserved])
-    coefficients = np.concatenate([index.capacity, demands["demand"].to_numpy(float)])
     totals = np.bincount(demands["k"].to_numpy(), demands["demand"].to_numpy(float), n_types)
+    scale = np.divide(1.0, totals, out=np.zeros(n_types), where=totals > 0)
+    coefficients = np.concatenate(
+        [
+            index.capacity * scale[index.facility_type],
+            demands["demand"].to_numpy(float) * scale[demands["k"].to_numpy()],
+        ]
+    )
     rows = np.flatnonzero(totals > 0)
     expressions = grouped_sums(groups, variables, coefficients, n_types)
     return add_rows(
-        prob,
-        "total_capacity",
-        rows,
-        [expressions[k] for k in rows],
-        pulp.LpConstraintGE,
-        totals[rows],
+        prob, "total_capacity", rows, [expressions[k] for k in rows], pulp.LpConstraintGE, 1.0
     )
 
 
