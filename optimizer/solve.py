@@ -35,7 +35,7 @@ import pulp
 
 from .data import Parameters, ProblemData
 from .errors import InfeasibleError, NoPlanInTimeError, SolverError
-from .highs import reset_highs_threads
+from .highs import reset_highs_threads, silence_highs_banner
 from .network import access_arcs
 from .solution import Solution
 
@@ -222,6 +222,7 @@ def make_solver(settings: SolverSettings, log_path: Path | None = None) -> pulp.
     name = settings.solver.strip().lower()
     common = dict(msg=settings.msg, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap)
     if name in ("highs", "highspy"):
+        silence_highs_banner()  # before PuLP's availability check makes the first Highs
         options = {**HIGHS_DEFAULT_OPTIONS, **dict(settings.options)}
         solver = _HiGHS(threads=settings.threads, **common, **options)
     elif name in ("cbc", "coin_cmd", "pulp_cbc_cmd"):

@@ -312,3 +312,27 @@ def test_solves_with_different_thread_counts_follow_each_other_in_one_process():
     for threads in (1, 2, 1):
         solution = solve_problem(problem, QUICK.replace(threads=threads), processes=1)
         assert solution.outcome.status == Status.OPTIMAL, threads
+
+
+def test_the_highs_banner_stays_off_standard_output():
+    """HiGHS prints a banner from C++ when a process makes its first solver object."""
+    import subprocess
+    import sys
+
+    code = (
+        "import highspy\n"
+        "from optimizer.highs import silence_highs_banner\n"
+        "print('before', flush=True)\n"
+        "silence_highs_banner()\n"
+        "highspy.Highs()\n"
+        "print('after', flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["before", "after"]
+    plain = subprocess.run(
+        [sys.executable, "-c", "import highspy; highspy.Highs()"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "HiGHS" in plain.stdout  # what the function keeps away
