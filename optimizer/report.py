@@ -553,12 +553,12 @@ def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence)
         Col("label", "案", "Plan", "text", 14),
         Col("objective", "年間費用\n（千円/年）", "Annual cost", "money", 14),
         Col("extra_cost", "本計画との差\n（千円/年）", "Extra over this plan", "money", 14),
-        Col("extra_pct", "差の割合", "Extra [%]", "ratio", 9),
+        Col("extra_pct", "差の割合", "Extra [%]", "ratio3", 9),
         Col("kept", "存続", "Kept", "int", 7),
         Col("closed", "廃止", "Closed", "int", 7),
         Col("built", "新設", "Built", "int", 7),
         Col("agreements", "協約数", "Agreements", "int", 8),
-        Col("status", "求解状態", "Status", "text", 10),
+        Col("status", "求解状態", "Status", "wrap", 12),
         Col("changes", "本計画からの変更", "Changes from this plan", "wrap", 46),
     ]
     records = []
@@ -577,7 +577,9 @@ def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence)
                 "closed": int((decisions == "close").sum()),
                 "built": int((decisions == "build").sum()),
                 "agreements": row.agreements,
-                "status": _status_value(alternative.solution.outcome),
+                "status": STATUS_JA.get(
+                    status := _status_value(alternative.solution.outcome), status
+                ),
                 "changes": "、".join(
                     f"{fac_names.get(j, j)}（{_decision_label(best.at[j, 'decision'])}→"
                     f"{_decision_label(decisions[j])}）"
@@ -590,12 +592,17 @@ def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence)
         book,
         ws,
         "代替案の比較　The best plan and its alternatives",
-        "各代替案は、それまでの案と少なくとも1施設の存続・廃止・新設が異なる案のうち最も費用の低い"
-        "案です。どの案も同じ制約（公平性を含む）を満たし、独立に検算済みです。差が△の案は、"
-        f"本計画の証明済みギャップ（最適値から{ranking[0].solution.outcome.gap:.3%}以内）の範囲で"
-        "本計画より安い案です。",
+        "各代替案は、それまでの案と少なくとも1施設の存続・廃止・新設が異なる案のうち最も費用の"
+        "低い案です。どの案も同じ制約（公平性を含む）を満たし、独立に検算済みです。",
     )
     plans = write_table(book, ws, top, cols, records, total_label=None)
+    ws.write_string(
+        plans.last + 1,
+        0,
+        "差が△の案は、本計画の証明済みギャップ（最適値から"
+        f"{ranking[0].solution.outcome.gap:.3%}以内）の範囲で本計画より安い案です。",
+        book.fmt("text", "note"),
+    )
     row = plans.last + 3
     row = write_section(book, ws, row, "方針が異なる施設　Facilities decided differently", 6)
     differences = decision_differences(ranking)

@@ -69,6 +69,7 @@ NUMBER_FORMATS = {
     "util": "0%",
     "year": "0",
     "ratio": "0.00%",
+    "ratio3": '0.000%;[Red]"△"0.000%;0.000%',
 }
 TEXT_KINDS = ("text", "code", "wrap")
 
