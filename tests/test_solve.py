@@ -336,3 +336,31 @@ def test_the_highs_banner_stays_off_standard_output():
         check=True,
     )
     assert "HiGHS" in plain.stdout  # what the function keeps away
+
+
+@pytest.mark.skipif(not cbc_available(), reason="CBC is not available")
+def test_highs_and_cbc_agree_on_the_sample(sample_workbook):
+    """Both solvers' plans lie within the requested gap of each other, and neither plan
+    is cheaper than the other solver's proven bound."""
+    from optimizer.standalone import standalone_solutions
+    from optimizer.validate import load_problem
+
+    problem, _ = load_problem(sample_workbook)
+    gap = 1e-4
+    alone, start = standalone_solutions(problem, SolverSettings(mip_gap=gap), processes=1)
+    solutions = {
+        name: solve_problem(
+            problem,
+            SolverSettings(solver=name, mip_gap=gap, time_limit_s=300),
+            standalone=alone,
+            start=start,
+            processes=1,
+        )
+        for name in ("highs", "cbc")
+    }
+    highs, cbc = solutions["highs"], solutions["cbc"]
+    assert highs.outcome.status == cbc.outcome.status == Status.OPTIMAL
+    assert abs(highs.objective - cbc.objective) <= gap * highs.objective
+    tolerance = 1e-6 * highs.objective
+    assert cbc.objective >= highs.outcome.bound - tolerance
+    assert highs.objective >= cbc.outcome.bound - tolerance
