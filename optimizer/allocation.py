@@ -285,15 +285,27 @@ def _shapley_mode(mode: str, players: int) -> str:
     return mode
 
 
-def _skipped_note(players: int) -> str:
+def _skipped_note(players: int) -> tuple[str, str]:
+    solves = 2**players - players - 2
     return (
         f"Shapley value not computed by default for {players} municipalities: it takes "
-        f"{2**players - players - 2:,} coalition solves exactly (the default computes it "
+        f"{solves:,} coalition solves exactly (the default computes it "
         f"only up to {EXACT_SHAPLEY_MAX_PLAYERS} municipalities), or up to "
         f"{players - 2} solves per random order when sampled. Ask for it with "
         f"--shapley exact, or --shapley sampled ({DEFAULT_SHAPLEY_SAMPLES} orders, "
-        "standard error stated)."
+        "standard error stated).",
+        f"{players}市町村のシャープレイ値は既定では計算しません。厳密には{solves:,}通りの連合の"
+        f"求解が必要です（既定で計算するのは{EXACT_SHAPLEY_MAX_PLAYERS}市町村まで）。"
+        "--shapley exact（厳密）または --shapley sampled（無作為な順序"
+        f"{DEFAULT_SHAPLEY_SAMPLES}通りによる推定、標準誤差を表示）で計算できます。",
     )
+
+
+def set_note(notes: dict, key: str, english: str, japanese: str) -> None:
+    """A plain-language note in both languages: ``notes[key]`` (English) and
+    ``notes["ja"][key]`` (Japanese, what the report shows first)."""
+    notes[key] = english
+    notes.setdefault("ja", {})[key] = japanese
 
 
 def coalition_progress(say: Callable[[str], None] | None, steps: int = 20):
@@ -339,23 +351,34 @@ def _shapley(
 
 def _core_notes(codes: list[str], values: dict[frozenset, float]) -> dict:
     check = least_core(codes, values)
-    if check.empty:
-        text = (
-            "The core is empty: every split of the plan's cost leaves some group of "
-            f"municipalities better off on their own, by at least {check.epsilon:,.0f} yen "
-            "a year (least-core ε). The plan keeps its own guarantee instead: no "
-            "municipality pays more than it would alone."
-        )
-    else:
-        text = (
-            "The core is not empty: some split of the plan's cost leaves no group better off alone."
-        )
-    return {
+    notes = {
         "core_empty": check.empty,
         "least_core_epsilon": check.epsilon,
         "least_core_allocation": check.allocation.to_dict(),
-        "core": text,
     }
+    if check.empty:
+        set_note(
+            notes,
+            "core",
+            "The core is empty: every split of the plan's cost leaves some group of "
+            f"municipalities better off on their own, by at least {check.epsilon:,.0f} yen "
+            "a year (least-core ε). The plan keeps its own guarantee instead: no "
+            "municipality pays more than it would alone.",
+            "コアは空です。計画の費用をどう分けても、いずれかの市町村の組が自分たちだけで"
+            f"連携した方が年{check.epsilon:,.0f}円以上安くなります（最小コアのε）。"
+            "このため、計画自身の原則（どの市町村も単独の場合より負担が増えない）で公平性を"
+            "保証します。",
+        )
+    else:
+        set_note(
+            notes,
+            "core",
+            "The core is not empty: some split of the plan's cost leaves no group better off "
+            "alone.",
+            "コアは空ではありません。どの市町村の組も自分たちだけで連携した方が安くならない"
+            "費用の分け方があります。",
+        )
+    return notes
 
 
 # --------------------------------------------------------------------------- allocate
@@ -419,15 +442,25 @@ def allocate(
         "total_standalone": float(standalone.sum()),
         "total_saving": float(standalone.sum()) - total,
         "formula_weights": dict(zip(("equal", "population", "usage"), weights, strict=True)),
-        "usage_basis": "share of the value of demand served (demand × unit cost)",
     }
+    set_note(
+        notes,
+        "usage_basis",
+        "share of the value of demand served (demand × unit cost)",
+        "利用した量×単位当たり費用（利用額）の割合",
+    )
 
     mode = _shapley_mode(shapley, len(codes))
     alternatives["shapley"] = np.nan
     if mode == "off":
-        notes["shapley"] = "Shapley value not computed (switched off)."
+        set_note(
+            notes,
+            "shapley",
+            "Shapley value not computed (switched off).",
+            "シャープレイ値は計算していません（指定により省略）。",
+        )
     elif mode == "skipped":
-        notes["shapley"] = _skipped_note(len(codes))
+        set_note(notes, "shapley", *_skipped_note(len(codes)))
     else:
         if processes is None:
             from .config import default_processes
@@ -447,15 +480,28 @@ def allocate(
             )
         except OptimizerError as exc:  # a coalition with no plan of its own: keep the rest
             log.warning("Shapley value not computed: %s", exc)
-            notes["shapley"] = f"Shapley value not computed: {exc}"
+            set_note(
+                notes,
+                "shapley",
+                f"Shapley value not computed: {exc}",
+                f"シャープレイ値は計算できませんでした（{exc}）。",
+            )
         else:
             alternatives["shapley"] = result.values.reindex(codes)
             notes["shapley_standard_error"] = result.standard_error.reindex(codes).to_dict()
-            notes.update(_shapley_notes(result))
+            _shapley_notes(notes, result)
             if result.method == "exact":
-                notes.update(_core_notes(codes, {c: cache[c] for c in all_coalitions(codes)}))
+                core = _core_notes(codes, {c: cache[c] for c in all_coalitions(codes)})
+                notes["ja"].update(core.pop("ja"))
+                notes.update(core)
             else:
-                notes["core"] = "Core not checked: it needs every coalition's cost (exact mode)."
+                set_note(
+                    notes,
+                    "core",
+                    "Core not checked: it needs every coalition's cost (exact mode).",
+                    "コアは確認していません（全ての連合の費用が要るため、厳密計算のときだけ"
+                    "確認します）。",
+                )
 
     for method in METHODS:
         alternatives[f"{method}_exceeds_standalone"] = alternatives[
@@ -470,32 +516,54 @@ def allocate(
         for method in METHODS
     }
     if any(notes["negative_shares"].values()):
-        notes["negative"] = (
+        set_note(
+            notes,
+            "negative",
             "Some methods give negative shares (a municipality would be paid to join): "
             "the area's saving exceeds what those methods can spread sensibly, typically "
-            "when a stand-alone cost includes a penalty for demand it cannot serve alone."
+            "when a stand-alone cost includes a penalty for demand it cannot serve alone.",
+            "一部の方式では負担額が負になります（参加すると支払を受ける側になる）。圏域の削減額"
+            "がその方式で無理なく配れる範囲を超えており、多くは単独の費用に単独では満たせない"
+            "需要の割増が含まれる場合です。",
         )
-    notes["rule"] = (
+    set_note(
+        notes,
+        "rule",
         "The plan's payment rule applies: users pay hosts the unit cost of capacity × "
-        "demand served, and with the fairness rule on no municipality pays more than alone."
+        "demand served, and with the fairness rule on no municipality pays more than alone.",
+        "計画の負担の原則によります。利用する団体は施設の所在団体に、容量当たりの単価×利用量"
+        "を支払います。公平性の条件が有効なとき、どの市町村も単独の場合より負担が増えません。",
     )
     return Allocation(municipalities, payments, pair_flows, alternatives, notes)
 
 
-def _shapley_notes(result: ShapleyResult) -> dict:
+def _shapley_notes(notes: dict, result: ShapleyResult) -> None:
     if result.method == "exact":
-        text = f"Shapley value exact, from all {result.coalitions_evaluated:,} coalition costs."
+        set_note(
+            notes,
+            "shapley",
+            f"Shapley value exact, from all {result.coalitions_evaluated:,} coalition costs.",
+            f"シャープレイ値は、全{result.coalitions_evaluated:,}通りの連合の費用から厳密に"
+            "計算しました。",
+        )
     else:
-        text = (
+        error = result.standard_error.max()
+        set_note(
+            notes,
+            "shapley",
             f"Shapley value estimated from {result.samples:,} random orders "
             f"({result.coalitions_evaluated:,} coalition costs); "
-            f"largest standard error {result.standard_error.max():,.0f} yen a year."
+            f"largest standard error {error:,.0f} yen a year.",
+            f"シャープレイ値は、無作為な順序{result.samples:,}通り（連合の費用"
+            f"{result.coalitions_evaluated:,}件）から推定しました。標準誤差は最大で年"
+            f"{error:,.0f}円です。",
         )
-    return {
-        "shapley": text,
-        "shapley_method": result.method,
-        "shapley_samples": result.samples,
-        "shapley_max_standard_error": float(result.standard_error.max()),
-        "shapley_coalitions": result.coalitions_evaluated,
-        "shapley_seconds": result.seconds,
-    }
+    notes.update(
+        {
+            "shapley_method": result.method,
+            "shapley_samples": result.samples,
+            "shapley_max_standard_error": float(result.standard_error.max()),
+            "shapley_coalitions": result.coalitions_evaluated,
+            "shapley_seconds": result.seconds,
+        }
+    )

@@ -355,26 +355,32 @@ NOTE_LABELS = {
     "core": "コア Core",
     "rule": "負担の原則 Rule",
     "usage_basis": "実績割の基準 Usage basis",
+    "negative": "負の負担額 Negative shares",
 }
 _DURATION = re.compile(r"\s*[(（]\d+(?:\.\d+)?\s*s[)）]")
 
 
-def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str, str]]:
-    """The allocation's plain-language notes (text values only), labelled, in a fixed order.
+def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str, str, str]]:
+    """The allocation's plain-language notes, labelled, in a fixed order:
+    ``(label, Japanese, English)``, the Japanese empty where a note has none. A note is
+    a key of :data:`NOTE_LABELS` or one with a Japanese text; other text values (such as
+    ``shapley_method``) are data, not notes.
 
     Wall-clock durations such as ``(0.5 s)`` are removed unless ``show_timings``, so that
     the report does not change from one run to the next.
     """
+    japanese = notes.get("ja", {})
     keys = [k for k in NOTE_LABELS if k in notes]
-    keys += sorted(k for k in notes if k not in NOTE_LABELS)
+    keys += sorted(k for k in japanese if k not in NOTE_LABELS and k in notes)
     out = []
     for key in keys:
         text = notes[key]
         if not isinstance(text, str) or not text.strip() or key.endswith("_seconds"):
             continue
+        ja = japanese.get(key, "")
         if not show_timings:
-            text = _DURATION.sub("", text)
-        out.append((NOTE_LABELS.get(key, key), text))
+            text, ja = _DURATION.sub("", text), _DURATION.sub("", ja)
+        out.append((NOTE_LABELS.get(key, key), ja, text))
     return out
 
 
@@ -435,8 +441,11 @@ def _write_municipalities(
         fills.append(fill)
     alt_table = write_table(book, ws, row, alt_cols, records, fills=fills, header_height=58)
     row = (alt_table.total_row or alt_table.last) + 2
-    for label, text in allocation_notes(allocation.notes, show_timings):
-        ws.write_string(row, 0, f"注（{label}）：{text}", book.fmt("text", "note"))
+    for label, ja, en in allocation_notes(allocation.notes, show_timings):
+        ws.write_string(row, 0, f"注（{label}）：{ja or en}", book.fmt("text", "note"))
+        if ja:
+            ws.write_string(row + 1, 0, f"　　{en}", book.fmt("text", "note"))
+            row += 1
         row += 1
     page_setup(book, ws, SHEET_NAMES["municipalities"], row, len(cols) - 1, (top, top + 1))
     return table

@@ -471,3 +471,25 @@ def test_auto_shapley_is_left_out_beyond_the_exact_limit_and_says_how_to_get_it(
     assert "3 municipalities" in note and "--shapley exact" in note
     assert "3 coalition solves" in note  # 2^3 − 3 − 2
     assert "shapley_method" not in allocation.notes
+
+
+@pytest.mark.parametrize("shapley", ["off", "exact", "sampled", "fails"])
+def test_every_note_is_written_in_japanese_too(shapley):
+    """The report shows each plain-language note in Japanese first, then in English."""
+    from optimizer.errors import SolverError
+
+    problem, solution = hand_built_case()
+
+    def cost(members):
+        if shapley == "fails":
+            raise SolverError("coalition 01001, 01002: no plan on its own (infeasible)")
+        return pooled_cost(STANDALONE, 0.1, members)
+
+    mode = "exact" if shapley == "fails" else shapley
+    notes = allocate(problem, solution, shapley=mode, processes=1, coalition_cost=cost).notes
+    texts = {key for key, value in notes.items() if isinstance(value, str)} - {"shapley_method"}
+    assert {"shapley", "rule", "usage_basis"} <= texts
+    assert texts == set(notes["ja"])
+    assert all(notes["ja"][key] and notes["ja"][key] != notes[key] for key in texts)
+    if shapley == "exact":
+        assert "core" in texts and notes["ja"]["core"].startswith("コアは")

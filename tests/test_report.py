@@ -425,10 +425,16 @@ def test_allocation_notes_are_text_only_and_free_of_durations():
         "core": "The core is not empty.",
         "least_core_allocation": {"13205": 1.0},
         "zeta": "other",
+        "shapley_method": "exact",
+        "ja": {"shapley": "シャープレイ値は厳密に計算しました（0.5 s）。", "zeta": "その他"},
     }
     assert report.allocation_notes(notes) == [
-        ("シャープレイ値 Shapley", "Shapley value exact, from all 16 coalition costs."),
-        ("コア Core", "The core is not empty."),
-        ("zeta", "other"),
+        (
+            "シャープレイ値 Shapley",
+            "シャープレイ値は厳密に計算しました。",
+            "Shapley value exact, from all 16 coalition costs.",
+        ),
+        ("コア Core", "", "The core is not empty."),
+        ("zeta", "その他", "other"),
     ]
-    assert "(0.5 s)" in report.allocation_notes(notes, show_timings=True)[0][1]
+    assert "(0.5 s)" in report.allocation_notes(notes, show_timings=True)[0][2]
