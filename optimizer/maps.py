@@ -161,7 +161,7 @@ def _draw_municipalities(ax, problem, mpos) -> list:
             str(problem.municipalities.at[code, "name"]), (row["x"], row["y"]),
             xytext=(0, radius_pt + 2), textcoords="offset points", ha="center", va="bottom",
             fontsize=9, color="#263238", zorder=6, parse_math=False,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )  # fmt: skip
     handles = []
     for value in _round_populations(largest):
@@ -181,10 +181,17 @@ def _round_populations(largest: float) -> list[float]:
     return [v for v in (top / 10, top / 2, top) if v >= 1]
 
 
+def marker_size(n_facilities: int) -> float:
+    """Marker area [pt²]: 70 up to 100 facilities, shrinking as 1/√n beyond (30 for the
+    Tama case's 600), so that a dense area stays legible."""
+    return float(np.clip(70.0 * math.sqrt(100.0 / max(n_facilities, 1)), 24.0, 70.0))
+
+
 def _draw_facilities(ax, problem, solution, fpos, styles) -> tuple[list, list]:
     """Facility markers; returns legend handles for types and for decisions."""
     fac = solution.facilities
     shown = fac[fac["decision"].isin(list(DECISION_STYLE))]
+    size = marker_size(len(shown))
     for k in problem.types:
         marker = styles[k][0]
         for decision, style in DECISION_STYLE.items():
@@ -192,7 +199,7 @@ def _draw_facilities(ax, problem, solution, fpos, styles) -> tuple[list, list]:
             if len(ids) == 0:
                 continue
             ax.scatter(
-                fpos.loc[ids, "x"], fpos.loc[ids, "y"], marker=marker, s=70,
+                fpos.loc[ids, "x"], fpos.loc[ids, "y"], marker=marker, s=size,
                 facecolors=style["face"], edgecolors=style["edge"],
                 linewidths=1.6 if decision == "close" else 0.8, zorder=5 if decision != "close" else 4,
             )  # fmt: skip
