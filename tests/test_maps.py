@@ -96,3 +96,11 @@ def test_projection_in_km():
     assert y[1] == pytest.approx(110.574)
     x, _ = project_km([35.0], [140.0], 35.0, 139.0)
     assert x[0] == pytest.approx(111.320 * np.cos(np.radians(35.0)))
+
+
+def test_markers_shrink_in_dense_areas():
+    from optimizer.maps import marker_size
+
+    assert marker_size(53) == marker_size(100) == 70.0
+    assert marker_size(600) == pytest.approx(70.0 * (100 / 600) ** 0.5)
+    assert marker_size(100_000) == 24.0
