@@ -364,3 +364,22 @@ def test_highs_and_cbc_agree_on_the_sample(sample_workbook):
     tolerance = 1e-6 * highs.objective
     assert cbc.objective >= highs.outcome.bound - tolerance
     assert highs.objective >= cbc.outcome.bound - tolerance
+
+
+def test_a_wall_clock_guard_interrupts_a_solver_that_overruns(monkeypatch):
+    """HiGHS is interrupted past guard_seconds(time limit), and the best plan found is
+    still read, checked and reported as not optimal."""
+    import time
+
+    import optimizer.solve as solve_module
+    from optimizer.synthetic import synthetic_problem
+
+    assert solve_module.guard_seconds(120) == pytest.approx(142.0)
+    problem = synthetic_problem(30, 500, 0)
+    problem = problem.replace(parameters=problem.parameters.replace(fairness=False))
+    monkeypatch.setattr(solve_module, "guard_seconds", lambda limit: 0.5)
+    began = time.perf_counter()
+    solution = solve_problem(problem, SolverSettings(time_limit_s=1000, mip_gap=0.0), processes=1)
+    assert time.perf_counter() - began < 30  # the solve alone takes minutes at gap 0
+    assert solution.outcome.status == Status.FEASIBLE
+    assert "interrupt" in solution.outcome.message.lower()
