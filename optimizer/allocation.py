@@ -349,13 +349,15 @@ def _shapley(
     return result, cache
 
 
-def _core_notes(codes: list[str], values: dict[frozenset, float]) -> dict:
+def _core_notes(notes: dict, codes: list[str], values: dict[frozenset, float]) -> None:
     check = least_core(codes, values)
-    notes = {
-        "core_empty": check.empty,
-        "least_core_epsilon": check.epsilon,
-        "least_core_allocation": check.allocation.to_dict(),
-    }
+    notes.update(
+        {
+            "core_empty": check.empty,
+            "least_core_epsilon": check.epsilon,
+            "least_core_allocation": check.allocation.to_dict(),
+        }
+    )
     if check.empty:
         set_note(
             notes,
@@ -378,7 +380,6 @@ def _core_notes(codes: list[str], values: dict[frozenset, float]) -> dict:
             "コアは空ではありません。どの市町村の組も自分たちだけで連携した方が安くならない"
             "費用の分け方があります。",
         )
-    return notes
 
 
 # --------------------------------------------------------------------------- allocate
@@ -491,9 +492,7 @@ def allocate(
             notes["shapley_standard_error"] = result.standard_error.reindex(codes).to_dict()
             _shapley_notes(notes, result)
             if result.method == "exact":
-                core = _core_notes(codes, {c: cache[c] for c in all_coalitions(codes)})
-                notes["ja"].update(core.pop("ja"))
-                notes.update(core)
+                _core_notes(notes, codes, {c: cache[c] for c in all_coalitions(codes)})
             else:
                 set_note(
                     notes,
@@ -538,6 +537,7 @@ def allocate(
 
 
 def _shapley_notes(notes: dict, result: ShapleyResult) -> None:
+    error = float(result.standard_error.max())
     if result.method == "exact":
         set_note(
             notes,
@@ -547,7 +547,6 @@ def _shapley_notes(notes: dict, result: ShapleyResult) -> None:
             "計算しました。",
         )
     else:
-        error = result.standard_error.max()
         set_note(
             notes,
             "shapley",
@@ -562,7 +561,7 @@ def _shapley_notes(notes: dict, result: ShapleyResult) -> None:
         {
             "shapley_method": result.method,
             "shapley_samples": result.samples,
-            "shapley_max_standard_error": float(result.standard_error.max()),
+            "shapley_max_standard_error": error,
             "shapley_coalitions": result.coalitions_evaluated,
             "shapley_seconds": result.seconds,
         }

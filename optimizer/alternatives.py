@@ -29,6 +29,7 @@ __all__ = [
     "open_plan",
     "find_alternatives",
     "alternatives_table",
+    "changed_decisions",
     "decision_differences",
     "write_alternatives",
 ]
@@ -107,12 +108,17 @@ def find_alternatives(
     return ranking
 
 
-def _changes(reference: Solution, other: Solution) -> list[str]:
-    """``"L-02 keep→close"`` for each facility whose decision differs."""
+def changed_decisions(reference: Solution, other: Solution) -> list[tuple[str, str, str]]:
+    """``(facility id, decision in reference, decision in other)`` for each facility whose
+    decision differs, in the reference's order."""
     before = reference.facilities["decision"]
     after = other.facilities["decision"].reindex(before.index)
-    differs = before != after
-    return [f"{j} {before[j]}→{after[j]}" for j in before.index[differs]]
+    return [(j, before[j], after[j]) for j in before.index[before != after]]
+
+
+def _changes(reference: Solution, other: Solution) -> list[str]:
+    """``"L-02 keep→close"`` for each facility whose decision differs."""
+    return [f"{j} {was}→{now}" for j, was, now in changed_decisions(reference, other)]
 
 
 def alternatives_table(ranking: Sequence[Alternative]) -> pd.DataFrame:

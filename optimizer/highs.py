@@ -56,7 +56,9 @@ def reset_highs_threads() -> None:
     asking for another ``threads`` value is refused ("the scheduler has already been
     initialized") and returns no solution. Our solves in one process are sequential
     (one-thread stand-alone solves, then a joint solve on every core, then a least-core
-    LP), so each one starts from a fresh scheduler.
+    LP), so each one starts from a fresh scheduler. It also keeps HiGHS's banner off
+    standard output (:func:`silence_highs_banner`), since it runs before every HiGHS
+    object this package makes.
     """
     import highspy
 

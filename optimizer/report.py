@@ -552,12 +552,12 @@ def _write_facilities(book: Book, ws, problem: ProblemData, solution: Solution) 
 
 def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence) -> None:
     """The best plan and its alternatives: their costs, then the decisions that differ."""
-    from .alternatives import alternatives_table, decision_differences
+    from .alternatives import alternatives_table, changed_decisions, decision_differences
 
     table = alternatives_table(ranking)
     fac_names = problem.facilities["name"]
     names = problem.municipalities["name"]
-    best = ranking[0].solution.facilities
+    best = ranking[0].solution
     cols = [
         Col("label", "案", "Plan", "text", 14),
         Col("objective", "年間費用\n（千円/年）", "Annual cost", "money", 14),
@@ -573,12 +573,10 @@ def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence)
     records = []
     for alternative, row in zip(ranking, table.itertuples(), strict=True):
         decisions = alternative.solution.facilities["decision"]
-        changed = decisions.reindex(best.index) != best["decision"]
+        ja, en = _plan_names(row.rank - 1)
         records.append(
             {
-                "label": " ".join(_plan_names(row.rank - 1))
-                if row.rank == 1
-                else _plan_names(row.rank - 1)[0],
+                "label": f"{ja} {en}" if row.rank == 1 else ja,
                 "objective": row.objective,
                 "extra_cost": row.extra_cost,
                 "extra_pct": row.extra_pct / 100,
@@ -590,9 +588,8 @@ def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence)
                     status := _status_value(alternative.solution.outcome), status
                 ),
                 "changes": "、".join(
-                    f"{fac_names.get(j, j)}（{_decision_label(best.at[j, 'decision'])}→"
-                    f"{_decision_label(decisions[j])}）"
-                    for j in best.index[changed]
+                    f"{fac_names.get(j, j)}（{_decision_label(was)}→{_decision_label(now)}）"
+                    for j, was, now in changed_decisions(best, alternative.solution)
                 )
                 or None,
             }

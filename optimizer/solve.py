@@ -188,12 +188,13 @@ class _HiGHS(pulp.HiGHS):
                 event.interrupt()
 
         model = lp.solverModel
-        for hook in (model.cbMipInterrupt, model.cbSimplexInterrupt, model.cbIpmInterrupt):
+        hooks = (model.cbMipInterrupt, model.cbSimplexInterrupt, model.cbIpmInterrupt)
+        for hook in hooks:
             hook.subscribe(interrupt_when_late)
         try:
             return super().callSolver(lp)
         finally:
-            for hook in (model.cbMipInterrupt, model.cbSimplexInterrupt, model.cbIpmInterrupt):
+            for hook in hooks:
                 hook.unsubscribe(interrupt_when_late)
 
     def findSolutionValues(self, lp):  # noqa: N802 (PuLP's name)
