@@ -7,7 +7,7 @@ Usage::
 
 Each instance (Beasley 1988; format in ``../shared/benchmarks/orlib/SOURCES.md``) is
 mapped onto the SAME core model the product solves, through
-:func:`optimizer.data.assemble_problem`:
+:func:`optimizer.problem.data.assemble_problem`:
 
 =========================== ==============================================================
 OR-Library                  facility-sharing model
@@ -51,7 +51,7 @@ from benchutil import fmt, stage_seconds, status_text, use_repository
 
 use_repository()
 
-from optimizer.data import Parameters, ProblemData, assemble_problem  # noqa: E402
+from optimizer.problem.data import Parameters, ProblemData, assemble_problem  # noqa: E402
 
 __all__ = [
     "CapInstance",
@@ -330,7 +330,7 @@ def solve_instance(
     uncapacitated: bool = False,
 ) -> BenchmarkRow:
     """Map, solve and time one instance; see :func:`cap_problem`."""
-    from optimizer.solve import SolverSettings, solve_problem
+    from optimizer.solving.solve import SolverSettings, solve_problem
 
     start = time.perf_counter()
     problem = cap_problem(

@@ -6,7 +6,7 @@ Usage::
     python benchmarks/pipeline_speed.py --shapley exact       # every coalition solved
     python benchmarks/pipeline_speed.py --workbook other.xlsx --processes 1
 
-Runs :func:`optimizer.pipeline.run` once with :class:`optimizer.config.RunSettings`
+Runs :func:`optimizer.runs.pipeline.run` once with :class:`optimizer.config.RunSettings`
 (outputs written to a temporary folder, discarded afterwards) and prints
 ``RunResult.timings`` [s] stage by stage, the solver's own build and solve seconds, the
 plan's status, objective and gap, how the Shapley value was computed, and whether the
@@ -37,7 +37,7 @@ log = logging.getLogger("benchmarks.pipeline_speed")
 def measure(workbook: Path, shapley: str, processes: int | None) -> dict:
     """Run the pipeline once; its stage timings [s] and the plan's outcome."""
     from optimizer.config import RunSettings
-    from optimizer.pipeline import run
+    from optimizer.runs.pipeline import run
 
     with tempfile.TemporaryDirectory(prefix="pipeline-speed-") as folder:
         settings = RunSettings(output_root=Path(folder), shapley=shapley, processes=processes)

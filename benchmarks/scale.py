@@ -9,11 +9,11 @@ Usage::
 For each size ``municipalities/facilities`` a fresh Python process (so that memory
 peaks do not carry over) times, in seconds:
 
-``prepare``  draw the area (:func:`optimizer.synthetic.synthetic_tables`), write it as an
+``prepare``  draw the area (:func:`optimizer.sources.synthetic.synthetic_tables`), write it as an
              input workbook (``write_workbook``), read it back and validate it
              (``load_problem``);
 ``alone``    the stand-alone solves, one per municipality, for the fairness rule
-             (``optimizer.standalone.standalone_costs``, timed on its own and then
+             (``optimizer.solving.standalone.standalone_costs``, timed on its own and then
              handed to ``solve_problem``);
 ``build``    build the integer program (``SolveOutcome.build_seconds``);
 ``solve``    the solver itself (``SolveOutcome.seconds``);
@@ -59,9 +59,9 @@ def _report_seconds(problem, solution, folder: Path, processes: int) -> float | 
     ``None`` when the allocation, terms or report module is not installed.
     """
     try:
-        from optimizer.allocation import allocate
-        from optimizer.report import write_report
-        from optimizer.terms import agreement_terms
+        from optimizer.sharing.allocation import allocate
+        from optimizer.outputs.report import write_report
+        from optimizer.sharing.terms import agreement_terms
     except ImportError as exc:
         log.warning("report stage skipped: %s", exc)
         return None
@@ -84,15 +84,15 @@ def _report_seconds(problem, solution, folder: Path, processes: int) -> float | 
 
 def _draw_map(path: Path, problem, solution) -> Path | None:
     try:
-        from optimizer.maps import draw_map
+        from optimizer.outputs.maps import draw_map
     except ImportError:
-        log.warning("map skipped: optimizer.maps is not installed")
+        log.warning("map skipped: optimizer.outputs.maps is not installed")
         return None
     return draw_map(path, problem, solution)
 
 
 def _check_seconds(problem, solution) -> float:
-    from optimizer.check import assert_valid
+    from optimizer.results.check import assert_valid
 
     start = time.perf_counter()
     assert_valid(problem, solution)
@@ -112,11 +112,11 @@ def measure(
     A solve that ends without a plan is a row too (status ``no plan``, no objective).
     """
     from optimizer.errors import OptimizerError
-    from optimizer.solve import SolverSettings, solve_problem
-    from optimizer.standalone import standalone_costs
-    from optimizer.synthetic import synthetic_tables
-    from optimizer.validate import load_problem
-    from optimizer.workbook import write_workbook
+    from optimizer.solving.solve import SolverSettings, solve_problem
+    from optimizer.solving.standalone import standalone_costs
+    from optimizer.sources.synthetic import synthetic_tables
+    from optimizer.workbook.validate import load_problem
+    from optimizer.workbook.reader import write_workbook
 
     row: dict = {
         "size": f"{n_municipalities}/{n_facilities}",

@@ -5,7 +5,7 @@ Usage::
     nice -n 10 python benchmarks/tama.py --time-limit 300 > tama.log 2>&1 &
     python benchmarks/tama.py --community-rooms      # every 公民館 / 集会施設 too (~1,500 sites)
 
-Loads ``../shared/data/real/case-tama`` through :func:`optimizer.opendata.tama_problem`
+Loads ``../shared/data/real/case-tama`` through :func:`optimizer.sources.opendata.tama_problem`
 (the validator included), solves it with the workbook's parameters (fairness on,
 agreement fixed cost 2 M yen/year) under a time limit, re-runs the independent check,
 and prints:
@@ -123,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.case.is_dir():
         print(f"the Tama case is not at {args.case}", file=sys.stderr)
         return 2
-    from optimizer.check import assert_valid
+    from optimizer.results.check import assert_valid
     from optimizer.errors import OptimizerError
-    from optimizer.opendata import tama_problem, tama_tables
-    from optimizer.solve import SolverSettings, solve_problem
+    from optimizer.sources.opendata import tama_problem, tama_tables
+    from optimizer.solving.solve import SolverSettings, solve_problem
 
     timings: dict[str, float | None] = {}
     start = time.perf_counter()

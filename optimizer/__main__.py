@@ -1,5 +1,5 @@
 """``python -m optimizer``: the same command line as ``optimizer``."""
 
-from .cli import main
+from optimizer.cli import main
 
 main()

@@ -1,7 +1,7 @@
 """Typed run settings, with their defaults in one place.
 
 The model's own settings (discount rate, distances, fairness, solver limits, ...) live in
-the workbook's ``parameters`` sheet (:class:`optimizer.data.Parameters`). A
+the workbook's ``parameters`` sheet (:class:`optimizer.problem.data.Parameters`). A
 :class:`RunSettings` carries what the person running the program chooses on top of
 that: where outputs go, the scenario's name, the language of messages, and command-line
 overrides of the solver settings (``None`` keeps the workbook's value).

@@ -13,7 +13,7 @@ the command line turns each branch into one exit code (see ``cli.py``)::
     ├── CheckError                    the independent checker rejected a solution
     └── OutputError                   a report could not be written (nothing half-written)
 
-``InputError`` holds a list of :class:`optimizer.validate.Issue` (sheet, row, column,
+``InputError`` holds a list of :class:`optimizer.workbook.validate.Issue` (sheet, row, column,
 value, expected), so that a planner sees every defect of a workbook at once.
 """
 

@@ -1,6 +1,6 @@
 """Builders of tiny :class:`ProblemData` cases for tests.
 
-Everything goes through :func:`optimizer.data.assemble_problem`, so costs and demand
+Everything goes through :func:`optimizer.problem.data.assemble_problem`, so costs and demand
 are derived exactly as for real inputs. Facilities get their annual cost straight from
 ``annual_cost`` (no floor area, no capital outlay) unless ``capital_cost`` is given, in
 which case one rebuild of that amount falls due in the first years (the annual cost then
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from optimizer.data import Parameters, ProblemData, Rules, assemble_problem
+from optimizer.problem.data import Parameters, ProblemData, Rules, assemble_problem
 
 __all__ = ["town", "site", "candidate", "facility_types", "tiny_problem", "three_city_problem"]
 
@@ -173,7 +173,7 @@ def tiny_problem(
     travel
         Road distances: a DataFrame or tuples ``(municipality, facility, distance_km)``.
     **param_overrides
-        Fields of :class:`optimizer.data.Parameters` (e.g. ``fairness=False``).
+        Fields of :class:`optimizer.problem.data.Parameters` (e.g. ``fairness=False``).
         Defaults here differ from the workbook's in two places: ``discount_rate=0``
         and ``agreement_fixed_cost=0`` unless given, so annual costs are easy to read.
     """

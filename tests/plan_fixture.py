@@ -2,7 +2,7 @@
 
 Three municipalities, three facility types, seven existing facilities and two candidate
 sites. The plan (which facilities stay open and who uses which) is chosen by hand; the
-tables of :class:`optimizer.solution.Solution` and :class:`optimizer.allocation.Allocation`
+tables of :class:`optimizer.results.solution.Solution` and :class:`optimizer.sharing.allocation.Allocation`
 are then filled in exactly as their docstrings define them, so the report's numbers can
 be checked against them.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from optimizer.allocation import Allocation
-from optimizer.data import Parameters, assemble_problem
-from optimizer.solution import Solution
+from optimizer.sharing.allocation import Allocation
+from optimizer.problem.data import Parameters, assemble_problem
+from optimizer.results.solution import Solution
 
 MUNICIPALITIES = pd.DataFrame(
     {
@@ -177,7 +177,7 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """Stand-in for optimizer.solve.SolveOutcome with the fields the report reads."""
+    """Stand-in for optimizer.solving.solve.SolveOutcome with the fields the report reads."""
 
     status: Status = Status.OPTIMAL
     objective: float = 0.0

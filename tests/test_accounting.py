@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from factories import site, tiny_problem, town
 
-from optimizer.accounting import COST_COLUMNS, municipal_costs, plan_objective
+from optimizer.results.accounting import COST_COLUMNS, municipal_costs, plan_objective
 
 
 def test_payment_rule_and_totals():

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.allocation import allocate, formula_split, usage_shares, usage_split
-from optimizer.data import Parameters, ProblemData, demand_matrix
-from optimizer.solution import Solution
+from optimizer.sharing.allocation import allocate, formula_split, usage_shares, usage_split
+from optimizer.problem.data import Parameters, ProblemData, demand_matrix
+from optimizer.results.solution import Solution
 
 TYPES = pd.DataFrame(
     {
@@ -380,7 +380,7 @@ def test_shares_add_up_and_twins_pay_the_same(case, rate):
 
 
 def solved(problem):
-    from optimizer.solve import solve_problem
+    from optimizer.solving.solve import solve_problem
 
     return solve_problem(problem, processes=1)
 
@@ -456,7 +456,7 @@ def test_auto_shapley_is_exact_for_a_small_group():
 
 
 def test_auto_shapley_is_left_out_beyond_the_exact_limit_and_says_how_to_get_it(monkeypatch):
-    import optimizer.allocation as allocation_module
+    import optimizer.sharing.allocation as allocation_module
 
     monkeypatch.setattr(allocation_module, "EXACT_SHAPLEY_MAX_PLAYERS", 2)
     problem, solution = hand_built_case()

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from factories import site, tiny_problem, town
 from small_area import write_small_area
 
-from optimizer.alternatives import (
+from optimizer.solving.alternatives import (
     alternatives_table,
     decision_differences,
     find_alternatives,
@@ -18,8 +18,8 @@ from optimizer.alternatives import (
     write_alternatives,
 )
 from optimizer.cli import cli
-from optimizer.model import build_model
-from optimizer.solve import SolverSettings, solve_problem
+from optimizer.solving.model import build_model
+from optimizer.solving.solve import SolverSettings, solve_problem
 
 SETTINGS = SolverSettings(mip_gap=0.0)
 

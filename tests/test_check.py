@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from factories import three_city_problem
 
-from optimizer.check import assert_valid, check_solution
-from optimizer.data import Rules
+from optimizer.results.check import assert_valid, check_solution
+from optimizer.problem.data import Rules
 from optimizer.errors import CheckError
-from optimizer.solve import SolverSettings, solve_problem
+from optimizer.solving.solve import SolverSettings, solve_problem
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from small_area import write_small_area
 
 from optimizer.cli import cli
-from optimizer.compare import (
+from optimizer.runs.compare import (
     ScenarioResult,
     comparison_tables,
     grid_points,

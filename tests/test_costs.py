@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.costs import annuity_factor, derive_facility_costs, outlay_schedule
-from optimizer.data import Parameters
+from optimizer.problem.costs import annuity_factor, derive_facility_costs, outlay_schedule
+from optimizer.problem.data import Parameters
 
 TYPES = pd.DataFrame(
     {

@@ -9,8 +9,8 @@ import docx
 import pytest
 from test_allocation import hand_built_case
 
-from optimizer.allocation import allocate
-from optimizer.documents import (
+from optimizer.sharing.allocation import allocate
+from optimizer.outputs.documents import (
     agreement_blocks,
     agreement_docx,
     agreement_markdown,
@@ -26,7 +26,7 @@ from optimizer.documents import (
     load_template,
     write_agreements,
 )
-from optimizer.terms import agreement_terms, area_summary
+from optimizer.sharing.terms import agreement_terms, area_summary
 
 CLAUSES = {
     "ja": [
@@ -285,7 +285,7 @@ def test_blocks_are_the_same_for_both_formats():
 def test_conciliation_goes_to_the_governor_of_the_parties_prefecture():
     import dataclasses
 
-    from optimizer.documents import agreement_blocks, conciliator, prefecture_of
+    from optimizer.outputs.documents import agreement_blocks, conciliator, prefecture_of
 
     def text(terms, language):
         return "\n".join(b.text for b in agreement_blocks(terms, language, clean_text))

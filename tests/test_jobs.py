@@ -6,7 +6,7 @@ import time
 import pytest
 
 from optimizer.errors import ScenarioError
-from optimizer.jobs import LockedError, output_lock, prune, read_job, run_folders
+from optimizer.runs.jobs import LockedError, output_lock, prune, read_job, run_folders
 
 
 def write_job(tmp_path, text: str):

@@ -10,7 +10,7 @@ import pytest
 from matplotlib import font_manager
 from plan_fixture import make_problem, make_solution
 
-from optimizer.maps import draw_map, project_km
+from optimizer.outputs.maps import draw_map, project_km
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_projection_in_km():
 
 
 def test_markers_shrink_in_dense_areas():
-    from optimizer.maps import marker_size
+    from optimizer.outputs.maps import marker_size
 
     assert marker_size(53) == marker_size(100) == 70.0
     assert marker_size(600) == pytest.approx(70.0 * (100 / 600) ** 0.5)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from factories import candidate, site, tiny_problem, town
 
-from optimizer.data import Rules
-from optimizer.model import build_model
-from optimizer.solve import SolverSettings, solve_problem
+from optimizer.problem.data import Rules
+from optimizer.solving.model import build_model
+from optimizer.solving.solve import SolverSettings, solve_problem
 
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 

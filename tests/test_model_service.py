@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from factories import site, tiny_problem, town
 
-from optimizer.model import CONSTRAINT_FAMILIES, build_model
-from optimizer.solve import SolverSettings, solve_problem
+from optimizer.solving.model import CONSTRAINT_FAMILIES, build_model
+from optimizer.solving.solve import SolverSettings, solve_problem
 
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 

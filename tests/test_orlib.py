@@ -94,7 +94,7 @@ def test_mapping_reproduces_fixed_and_travel_costs(cap_dir):
 
 @pytest.mark.parametrize("name", ["cap41", "cap71"])
 def test_solves_to_the_published_optimum(cap_dir, name):
-    pytest.importorskip("optimizer.solve")
+    pytest.importorskip("optimizer.solving.solve")
     (instance,) = orlib.read_cap_file(cap_dir / f"{name}.txt")
     optima = orlib.read_optimal_values(cap_dir.parent / "optimal_values.csv")
     row = orlib.solve_instance(instance, optima[name], time_limit_s=60)

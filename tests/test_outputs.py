@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import outputs
+from optimizer.outputs import files as outputs
 from optimizer.errors import OutputError
 
 WHEN = datetime(2026, 4, 1, 9, 30, 5)
@@ -96,7 +96,7 @@ def test_killed_writer_leaves_no_final_file(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, signal
-        from optimizer.outputs import atomic_path
+        from optimizer.outputs.files import atomic_path
         with atomic_path({str(target)!r}) as tmp:
             with open(tmp, "wb") as handle:
                 handle.write(b"PK" + b"x" * 100_000)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from plan_fixture import make_allocation, make_problem, make_solution, run_info
 
-from optimizer import report
-from optimizer.report import OPTIONAL_SHEETS, SHEET_NAMES, safe_sheet_name, write_report
-from optimizer.xlsx_layout import YEN_THOUSANDS
+from optimizer.outputs import report
+from optimizer.outputs.report import OPTIONAL_SHEETS, SHEET_NAMES, safe_sheet_name, write_report
+from optimizer.outputs.xlsx_layout import YEN_THOUSANDS
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +316,7 @@ def test_no_agreements_and_no_flows(plan, tmp_path):
 
 
 def test_map_is_embedded_when_given(plan, tmp_path):
-    from optimizer.maps import draw_map
+    from optimizer.outputs.maps import draw_map
 
     problem, solution, allocation = plan
     png = draw_map(tmp_path / "map.png", problem, solution)
@@ -344,8 +344,8 @@ def test_interrupted_report_leaves_no_file(plan, tmp_path, monkeypatch):
 
 def _sample_sub_area(workbook, n: int = 4):
     """The first ``n`` municipalities of the sample with their facilities (solves in < 1 s)."""
-    from optimizer.data import FACILITY_COLUMNS, Rules, assemble_problem
-    from optimizer.validate import load_problem
+    from optimizer.problem.data import FACILITY_COLUMNS, Rules, assemble_problem
+    from optimizer.workbook.validate import load_problem
 
     problem, _ = load_problem(workbook)
     codes = list(problem.municipalities.index[:n])
@@ -363,9 +363,9 @@ def _sample_sub_area(workbook, n: int = 4):
 
 def test_end_to_end_on_the_sample(sample_workbook, tmp_path):
     """sample → solve → allocate → map → report, read back and compared with the plan."""
-    from optimizer.allocation import allocate
-    from optimizer.maps import draw_map
-    from optimizer.solve import SolverSettings, solve_problem
+    from optimizer.sharing.allocation import allocate
+    from optimizer.outputs.maps import draw_map
+    from optimizer.solving.solve import SolverSettings, solve_problem
 
     problem = _sample_sub_area(sample_workbook)
     settings = SolverSettings(time_limit_s=20)

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 from small_area import write_small_area
 
-from optimizer import pipeline
+from optimizer.runs import pipeline
 from optimizer.config import EXIT_CODES
-from optimizer.jobs import run_folders, run_job
+from optimizer.runs.jobs import run_folders, run_job
 
 
 @pytest.fixture(scope="module")

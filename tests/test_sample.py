@@ -6,8 +6,8 @@ from __future__ import annotations
 import openpyxl
 from geopy.distance import geodesic
 
-from optimizer.sample import SAMPLE_CSV_DIR, SAMPLE_WORKBOOK, build_sample
-from optimizer.validate import load_problem
+from optimizer.sources.sample import SAMPLE_CSV_DIR, SAMPLE_WORKBOOK, build_sample
+from optimizer.workbook.validate import load_problem
 
 
 def cells(path):

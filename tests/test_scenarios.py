@@ -5,7 +5,7 @@ from factories import site, tiny_problem, town
 
 from optimizer.config import RunSettings
 from optimizer.errors import ScenarioError
-from optimizer.scenarios import (
+from optimizer.workbook.scenarios import (
     Override,
     apply_overrides,
     parse_assignment,
@@ -145,7 +145,7 @@ def test_toml_scenarios(tmp_path, problem):
 
 
 def test_precedence_command_line_over_scenario_over_workbook(tmp_path, problem):
-    from optimizer.pipeline import scenario_overrides_for
+    from optimizer.runs.pipeline import scenario_overrides_for
 
     path = tmp_path / "s.toml"
     path.write_text('[s]\n"parameters.mip_gap" = 0.01\n', encoding="utf-8")
@@ -164,7 +164,7 @@ def test_precedence_command_line_over_scenario_over_workbook(tmp_path, problem):
 
 
 def test_unknown_scenario_is_named(problem):
-    from optimizer.pipeline import scenario_overrides_for
+    from optimizer.runs.pipeline import scenario_overrides_for
 
     with pytest.raises(ScenarioError, match="unknown scenario 'nope'"):
         scenario_overrides_for(problem, RunSettings(scenario="nope"))

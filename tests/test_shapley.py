@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.shapley import (
+from optimizer.sharing.shapley import (
     all_coalitions,
     evaluate_coalitions,
     exact_shapley,

@@ -11,8 +11,8 @@ import pytest
 from factories import candidate, site, three_city_problem, tiny_problem, town
 
 from optimizer.errors import InfeasibleError, SolverError
-from optimizer.solution import solution_to_dict
-from optimizer.solve import SolverSettings, Status, cbc_available, solve_problem
+from optimizer.results.solution import solution_to_dict
+from optimizer.solving.solve import SolverSettings, Status, cbc_available, solve_problem
 
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 
@@ -99,9 +99,9 @@ def test_fairness_binds_where_the_joint_optimum_is_unfair():
 
 
 def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
-    from optimizer.model.fairness import municipal_costs_at
-    from optimizer.solve import optimise
-    from optimizer.standalone import standalone_costs
+    from optimizer.solving.model.fairness import municipal_costs_at
+    from optimizer.solving.solve import optimise
+    from optimizer.solving.standalone import standalone_costs
 
     problem = _unfair_problem(fairness=True)
     alone = standalone_costs(problem, QUICK, processes=1)
@@ -121,8 +121,8 @@ def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
 
 
 def test_fairness_rows_are_scaled_to_the_standalone_cost():
-    from optimizer.solve import optimise
-    from optimizer.standalone import standalone_costs
+    from optimizer.solving.solve import optimise
+    from optimizer.solving.standalone import standalone_costs
 
     problem = _unfair_problem(fairness=True)
     alone = standalone_costs(problem, QUICK, processes=1)
@@ -230,8 +230,8 @@ def test_zero_demand_hosts_and_no_fairness():
 
 
 def test_coalition_costs_and_parallel_standalone_costs(monkeypatch):
-    import optimizer.standalone as standalone_module
-    from optimizer.standalone import coalition_cost, standalone_costs
+    import optimizer.solving.standalone as standalone_module
+    from optimizer.solving.standalone import coalition_cost, standalone_costs
 
     monkeypatch.setattr(standalone_module, "POOL_MIN_MUNICIPALITIES", 2)  # use the pool
     problem = three_city_problem()
@@ -251,7 +251,7 @@ def test_coalition_costs_and_parallel_standalone_costs(monkeypatch):
 
 
 def test_highs_defaults_apply_unless_the_settings_override_them():
-    from optimizer.solve import HIGHS_DEFAULT_OPTIONS, make_solver
+    from optimizer.solving.solve import HIGHS_DEFAULT_OPTIONS, make_solver
 
     assert make_solver(SolverSettings()).optionsDict == HIGHS_DEFAULT_OPTIONS
     overridden = make_solver(SolverSettings(options=(("mip_detect_symmetry", True),)))
@@ -259,7 +259,7 @@ def test_highs_defaults_apply_unless_the_settings_override_them():
 
 
 def test_spatial_clusters_group_neighbours_and_cover_every_municipality():
-    from optimizer.solve import spatial_clusters
+    from optimizer.solving.solve import spatial_clusters
 
     towns = [town(code, 35.0, 139.0 + 0.1 * n) for n, code in enumerate("ABCDEFGH")]
     sites = [site(f"L-{t['code']}", "library", t["code"]) for t in towns]
@@ -273,9 +273,9 @@ def test_spatial_clusters_group_neighbours_and_cover_every_municipality():
 def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_plans(
     monkeypatch,
 ):
-    import optimizer.solve as solve_module
-    from optimizer.model import build_model, set_start
-    from optimizer.standalone import standalone_solutions
+    import optimizer.solving.solve as solve_module
+    from optimizer.solving.model import build_model, set_start
+    from optimizer.solving.standalone import standalone_solutions
 
     problem = three_city_problem(agreement_fixed_cost=1e6)
     alone, side_by_side = standalone_solutions(problem, QUICK, processes=1)
@@ -294,8 +294,8 @@ def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_pla
 
 
 def test_cluster_start_keeps_the_start_under_an_area_wide_capital_budget():
-    from optimizer.solve import cluster_start
-    from optimizer.standalone import standalone_solutions
+    from optimizer.solving.solve import cluster_start
+    from optimizer.solving.standalone import standalone_solutions
 
     problem = three_city_problem(capital_budget=1e12)
     alone, side_by_side = standalone_solutions(problem, QUICK, processes=1)
@@ -304,7 +304,7 @@ def test_cluster_start_keeps_the_start_under_an_area_wide_capital_budget():
 
 def test_solves_with_different_thread_counts_follow_each_other_in_one_process():
     """HiGHS sizes one thread scheduler per process; every solve must start afresh."""
-    from optimizer.shapley import least_core
+    from optimizer.sharing.shapley import least_core
 
     a, b = frozenset("a"), frozenset("b")
     least_core(["a", "b"], {a: 1.0, b: 1.0, a | b: 1.5})  # HiGHS' default thread count
@@ -321,7 +321,7 @@ def test_the_highs_banner_stays_off_standard_output():
 
     code = (
         "import highspy\n"
-        "from optimizer.highs import silence_highs_banner\n"
+        "from optimizer.solving.highs import silence_highs_banner\n"
         "print('before', flush=True)\n"
         "silence_highs_banner()\n"
         "highspy.Highs()\n"
@@ -342,8 +342,8 @@ def test_the_highs_banner_stays_off_standard_output():
 def test_highs_and_cbc_agree_on_the_sample(sample_workbook):
     """Both solvers' plans lie within the requested gap of each other, and neither plan
     is cheaper than the other solver's proven bound."""
-    from optimizer.standalone import standalone_solutions
-    from optimizer.validate import load_problem
+    from optimizer.solving.standalone import standalone_solutions
+    from optimizer.workbook.validate import load_problem
 
     problem, _ = load_problem(sample_workbook)
     gap = 1e-4
@@ -371,8 +371,8 @@ def test_a_wall_clock_guard_interrupts_a_solver_that_overruns(monkeypatch):
     still read, checked and reported as not optimal."""
     import time
 
-    import optimizer.solve as solve_module
-    from optimizer.synthetic import synthetic_problem
+    import optimizer.solving.solve as solve_module
+    from optimizer.sources.synthetic import synthetic_problem
 
     assert solve_module.guard_seconds(120) == pytest.approx(142.0)
     problem = synthetic_problem(30, 500, 0)

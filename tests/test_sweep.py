@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from small_area import write_small_area
 
 from optimizer.cli import cli
-from optimizer.compare import (
+from optimizer.runs.compare import (
     executor_for,
     grid_points,
     parse_axis,

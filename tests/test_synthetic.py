@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.data import ProblemData
+from optimizer.problem.data import ProblemData
 from optimizer.schema import SHEETS_BY_NAME
-from optimizer.synthetic import CAPACITY_MARGIN, synthetic_problem, synthetic_tables
+from optimizer.sources.synthetic import CAPACITY_MARGIN, synthetic_problem, synthetic_tables
 
 
 @pytest.fixture(scope="module")

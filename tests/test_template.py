@@ -7,10 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer.messages import TITLES, Issue, format_issues
+from optimizer.workbook.messages import TITLES, Issue, format_issues
 from optimizer.schema import PARAMETERS, SHEETS
-from optimizer.template import INSTRUCTIONS_TITLE, schema_markdown, write_template
-from optimizer.validate import load_problem
+from optimizer.workbook.template import INSTRUCTIONS_TITLE, schema_markdown, write_template
+from optimizer.workbook.validate import load_problem
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "inputs.md"
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 from test_allocation import STANDALONE, hand_built_case
 
-from optimizer.allocation import allocate
-from optimizer.terms import AgreementPolicy, agreement_terms, area_summary, mayor_title
+from optimizer.sharing.allocation import allocate
+from optimizer.sharing.terms import AgreementPolicy, agreement_terms, area_summary, mayor_title
 
 
 @pytest.fixture
@@ -106,8 +106,8 @@ def test_mayor_title(name, title):
 
 def test_allocation_terms_and_documents_never_import_pulp():
     code = (
-        "import sys, optimizer.allocation, optimizer.terms, optimizer.documents, "
-        "optimizer.shapley; print('pulp' in sys.modules)"
+        "import sys, optimizer.sharing.allocation, optimizer.sharing.terms, optimizer.outputs.documents, "
+        "optimizer.sharing.shapley; print('pulp' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

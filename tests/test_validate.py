@@ -9,7 +9,7 @@ from defects import FIRST, assert_issue, base_tables, issues_of, set_cell, the, 
 
 from optimizer.errors import InputError
 from optimizer.schema import PARAMETERS
-from optimizer.validate import (
+from optimizer.workbook.validate import (
     format_issues,
     jis_check_digit,
     load_problem,

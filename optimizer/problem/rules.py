@@ -1,0 +1,113 @@
+"""Which policy rule applies to whom: the reading of the rules shared by model and checker.
+
+These functions only resolve the ``rules`` sheet and the parameters into per-municipality
+targets (who may cooperate, partner limits, keep-own and self-sufficiency targets). The
+constraints themselves are formulated in :mod:`optimizer.solving.model.policy`, and recomputed
+independently by :mod:`optimizer.results.check`.
+
+Precedence: a rule of the ``rules`` sheet for one municipality (and type) overrides the
+area-wide parameter for that municipality (and type); a rule for a specific type
+overrides the same municipality's rule for all types.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizer.problem.data import ProblemData
+
+__all__ = [
+    "agreement_allowed",
+    "needs_agreement_variables",
+    "partner_limits",
+    "keep_own_targets",
+    "self_sufficiency_targets",
+]
+
+
+def agreement_allowed(problem: ProblemData, a, b) -> np.ndarray:
+    """Whether municipalities ``a[n]`` and ``b[n]`` may sign an agreement (element-wise).
+
+    True when both may share (``may_share``) and the pair is not a banned pair of the
+    ``rules`` sheet. The order of the two codes does not matter.
+    """
+    a = np.asarray(a, dtype=object).astype(str).astype(object)
+    b = np.asarray(b, dtype=object).astype(str).astype(object)
+    may_share = problem.municipalities["may_share"].astype(bool)
+    both = may_share.reindex(a).fillna(False).to_numpy(bool) & may_share.reindex(b).fillna(
+        False
+    ).to_numpy(bool)
+    banned = problem.rules.banned_pairs
+    if not banned:
+        return both
+    low, high = np.where(a < b, a, b), np.where(a < b, b, a)
+    is_banned = np.fromiter(
+        ((lo, hi) in banned for lo, hi in zip(low, high, strict=True)), dtype=bool, count=len(a)
+    )
+    return both & ~is_banned
+
+
+def partner_limits(problem: ProblemData) -> pd.Series:
+    """Most agreements each municipality may sign (only municipalities with a limit)."""
+    limit = problem.parameters.max_partners
+    limits = {code: int(limit) for code in problem.codes} if limit is not None else {}
+    limits.update({str(k): int(v) for k, v in problem.rules.max_partners.items()})
+    return pd.Series(limits, dtype="int64").reindex([c for c in problem.codes if c in limits])
+
+
+def needs_agreement_variables(problem: ProblemData) -> bool:
+    """Whether the model needs ``agree`` binaries.
+
+    They can be left out (agreements then follow from the flows) when agreements cost
+    nothing and no rule limits them: no partner limit, no banned pair, everybody may share.
+    """
+    return bool(
+        problem.parameters.agreement_fixed_cost > 0
+        or len(partner_limits(problem)) > 0
+        or problem.rules.banned_pairs
+        or not problem.municipalities["may_share"].astype(bool).all()
+    )
+
+
+def keep_own_targets(problem: ProblemData) -> pd.DataFrame:
+    """(municipality, type) pairs that must keep at least one own facility open.
+
+    Every ``keep_own`` rule, plus, when the parameter ``keep_own_each_type`` is set,
+    every (municipality, type) where the municipality hosts a facility of that type that
+    is not fixed to close (a municipality without such a facility cannot keep one).
+    Columns ``municipality``, ``type``, ``source`` (``rule`` / ``parameter``).
+    """
+    rows = [(str(m), str(k), "rule") for m, k in sorted(problem.rules.keep_own)]
+    if problem.parameters.keep_own_each_type:
+        sites = problem.facilities[problem.facilities["status"] != "close"]
+        hosted = sites[["municipality", "type"]].astype(str).drop_duplicates()
+        ruled = {(m, k) for m, k, _ in rows}
+        rows += [
+            (m, k, "parameter")
+            for m, k in sorted(map(tuple, hosted.to_numpy()))
+            if (m, k) not in ruled
+        ]
+    return pd.DataFrame(rows, columns=["municipality", "type", "source"])
+
+
+def self_sufficiency_targets(problem: ProblemData) -> pd.DataFrame:
+    """Least share of each municipality's demand for a type served by its own facilities.
+
+    Columns ``municipality``, ``type``, ``share`` (> 0); only (municipality, type) with
+    positive demand. The rule for (municipality, type) beats the rule for
+    (municipality, all types), which beats the parameter ``min_self_sufficiency``.
+    """
+    demand = problem.demand.stack()
+    demand.index.names = ["municipality", "type"]
+    target = pd.Series(float(problem.parameters.min_self_sufficiency), index=demand.index)
+    rules = problem.rules.min_self_sufficiency
+    codes = target.index.get_level_values(0).astype(str)
+    kinds = target.index.get_level_values(1).astype(str)
+    for (code, kind), share in sorted(rules.items(), key=lambda kv: kv[0][1] is not None):
+        where = (codes == str(code)) & ((kinds == str(kind)) if kind is not None else True)
+        target[where] = float(share)
+    table = target[(demand > 0) & (target > 0)].rename("share").reset_index()
+    table["municipality"] = table["municipality"].astype(str)
+    table["type"] = table["type"].astype(str)
+    return table

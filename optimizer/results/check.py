@@ -1,0 +1,347 @@
+"""The independent check of a plan, before anything is reported.
+
+Every constraint of DESIGN §4 and the objective are recomputed from the input tables
+and the solution's tables with numpy/pandas, without the solver and without the model's
+code: distances come again from :mod:`optimizer.problem.network`, money from
+:mod:`optimizer.results.accounting`, and only the reading of which rule applies to whom is
+shared with the model (:mod:`optimizer.problem.rules`). Tolerances are relative:
+``tol × max(1, |reference|)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizer.results.accounting import COST_COLUMNS, municipal_costs, plan_objective, unserved_premium
+from optimizer.problem.data import ProblemData
+from optimizer.errors import CheckError
+from optimizer.problem.rules import (
+    agreement_allowed,
+    keep_own_targets,
+    partner_limits,
+    self_sufficiency_targets,
+)
+from optimizer.problem.network import pair_distances
+from optimizer.results.solution import Solution
+
+__all__ = ["check_solution", "assert_valid"]
+
+
+def _close(a, b, tol: float) -> np.ndarray:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.abs(a - b) <= tol * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+
+
+def _open(problem: ProblemData, solution: Solution) -> pd.Series:
+    return solution.facilities["open"].astype(bool).reindex(problem.facilities.index).fillna(False)
+
+
+def _check_references(problem: ProblemData, solution: Solution) -> list[str]:
+    found = []
+    codes = set(problem.municipalities.index.astype(str))
+    ids = set(problem.facilities.index.astype(str))
+    for name, table, column, known in (
+        ("flow", solution.flows, "municipality", codes),
+        ("flow", solution.flows, "facility", ids),
+        ("unserved", solution.unserved, "municipality", codes),
+        ("agreement", solution.agreements, "a", codes),
+        ("agreement", solution.agreements, "b", codes),
+    ):
+        bad = sorted(set(table[column].astype(str)) - known)
+        if bad:
+            found.append(f"{name} names unknown {column} {', '.join(bad[:5])}")
+    missing = sorted(ids - set(solution.facilities.index.astype(str)))
+    if missing:
+        found.append(f"facility table lacks {', '.join(missing[:5])}")
+    return found
+
+
+def _check_shares(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    found = []
+    for name, table in (("flow", solution.flows), ("unserved", solution.unserved)):
+        share = table["share"].to_numpy(float)
+        bad = (share < -tol) | (share > 1 + tol) | np.isnan(share)
+        for _, row in table[bad].iterrows():
+            found.append(f"{name} share {row['share']} of {row['municipality']} not in [0, 1]")
+    return found
+
+
+def _check_demand(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    flows = solution.flows
+    kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
+    served = (
+        pd.Series(
+            flows["share"].to_numpy(float),
+            index=pd.MultiIndex.from_arrays(
+                [flows["municipality"].astype(str).to_numpy(), kinds.to_numpy()]
+            ),
+        )
+        .groupby(level=[0, 1])
+        .sum()
+    )
+    left = solution.unserved
+    short = (
+        pd.Series(
+            left["share"].to_numpy(float),
+            index=pd.MultiIndex.from_arrays(
+                [left["municipality"].astype(str).to_numpy(), left["type"].astype(str).to_numpy()]
+            ),
+        )
+        .groupby(level=[0, 1])
+        .sum()
+    )
+    demand = problem.demand.stack()
+    demand.index = pd.MultiIndex.from_arrays(
+        [demand.index.get_level_values(0).astype(str), demand.index.get_level_values(1).astype(str)]
+    )
+    need = demand[demand > 0]
+    total = served.reindex(need.index).fillna(0.0) + short.reindex(need.index).fillna(0.0)
+    bad = ~_close(total.to_numpy(), 1.0, tol)
+    return [
+        f"demand of {i} for {k}: served + unserved shares = {v:.6g}, not 1"
+        for (i, k), v in total[bad].items()
+    ]
+
+
+def _check_facilities(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    found = []
+    facilities = problem.facilities
+    is_open = _open(problem, solution)
+    flows = solution.flows
+    kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
+    amount = flows["share"].to_numpy(float) * problem.demand.stack().reindex(
+        pd.MultiIndex.from_arrays([flows["municipality"].astype(str), kinds.to_numpy()])
+    ).fillna(0.0).to_numpy(float)
+    served = (
+        pd.Series(amount, index=flows["facility"].astype(str).to_numpy()).groupby(level=0).sum()
+    )
+    served = served.reindex(facilities.index).fillna(0.0)
+    capacity = facilities["capacity"].astype(float)
+    over = served > capacity + tol * np.maximum(1.0, capacity)
+    for fid in facilities.index[over.to_numpy()]:
+        found.append(
+            f"facility {fid} serves {served[fid]:.6g} over its capacity {capacity[fid]:.6g}"
+        )
+    closed_used = (~is_open) & (served > tol)
+    for fid in facilities.index[closed_used.to_numpy()]:
+        found.append(f"facility {fid} is closed but serves {served[fid]:.6g}")
+    status = facilities["status"].astype(str)
+    for fid in facilities.index[((status == "keep") & ~is_open).to_numpy()]:
+        found.append(f"facility {fid} must stay open (status keep) but is closed")
+    for fid in facilities.index[((status == "close") & is_open).to_numpy()]:
+        found.append(f"facility {fid} must close (status close) but is open")
+    reported = solution.facilities["served"].reindex(facilities.index).fillna(0.0)
+    for fid in facilities.index[~_close(reported.to_numpy(), served.to_numpy(), tol)]:
+        found.append(
+            f"facility {fid} reports {reported[fid]:.6g} served, flows give {served[fid]:.6g}"
+        )
+    return found
+
+
+def _check_distances(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    flows = solution.flows
+    if flows.empty:
+        return []
+    found = []
+    km = pair_distances(problem, flows["municipality"], flows["facility"])
+    kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
+    limit = problem.facility_types["max_distance_km"].astype(float).reindex(kinds).to_numpy()
+    too_far = km > limit + tol * np.maximum(1.0, limit)
+    for n in np.flatnonzero(too_far):
+        row = flows.iloc[n]
+        found.append(
+            f"{row['municipality']} uses {row['facility']} at {km[n]:.3f} km, "
+            f"beyond the {limit[n]:g} km allowed"
+        )
+    stated = flows["distance_km"].to_numpy(float)
+    for n in np.flatnonzero(~_close(stated, km, tol)):
+        row = flows.iloc[n]
+        found.append(
+            f"flow {row['municipality']}→{row['facility']} states {stated[n]:.6g} km, "
+            f"recomputed {km[n]:.6g} km"
+        )
+    return found
+
+
+def _check_agreements(problem: ProblemData, solution: Solution) -> list[str]:
+    found = []
+    agreements = solution.agreements
+    a = agreements["a"].astype(str).to_numpy()
+    b = agreements["b"].astype(str).to_numpy()
+    signed = set(zip(a, b, strict=True))
+    for lo, hi in signed:
+        if not lo < hi:
+            found.append(f"agreement ({lo}, {hi}) is not ordered a < b")
+    for n in np.flatnonzero(~agreement_allowed(problem, a, b)):
+        found.append(f"agreement {a[n]}–{b[n]} is not allowed (banned pair or may_share = no)")
+    flows = solution.flows
+    users = flows["municipality"].astype(str).to_numpy()
+    hosts = (
+        problem.facilities["municipality"]
+        .astype(str)
+        .reindex(flows["facility"].astype(str))
+        .to_numpy()
+    )
+    for user, host, fid in zip(users, hosts, flows["facility"].astype(str), strict=True):
+        if user != host and (min(user, host), max(user, host)) not in signed:
+            found.append(f"{user} uses {fid} of {host} without an agreement")
+    limits = partner_limits(problem)
+    count = pd.Series(np.concatenate([a, b])).value_counts()
+    for code, limit in limits.items():
+        if int(count.get(code, 0)) > limit:
+            found.append(f"{code} has {int(count[code])} agreements, more than its limit {limit}")
+    return found
+
+
+def _check_keep_own(problem: ProblemData, solution: Solution) -> list[str]:
+    is_open = _open(problem, solution)
+    facilities = problem.facilities[is_open.to_numpy()]
+    kept = set(
+        zip(facilities["municipality"].astype(str), facilities["type"].astype(str), strict=True)
+    )
+    return [
+        f"{row.municipality} must keep an own {row.type} facility ({row.source}) but keeps none"
+        for row in keep_own_targets(problem).itertuples()
+        if (row.municipality, row.type) not in kept
+    ]
+
+
+def _check_self_sufficiency(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    targets = self_sufficiency_targets(problem)
+    if targets.empty:
+        return []
+    flows = solution.flows
+    hosts = problem.facilities["municipality"].astype(str).reindex(flows["facility"].astype(str))
+    kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
+    is_own = flows["municipality"].astype(str).to_numpy() == hosts.to_numpy()
+    own_share = (
+        pd.Series(
+            flows["share"].to_numpy(float)[is_own],
+            index=pd.MultiIndex.from_arrays(
+                [flows["municipality"].astype(str).to_numpy()[is_own], kinds.to_numpy()[is_own]]
+            ),
+        )
+        .groupby(level=[0, 1])
+        .sum()
+    )
+    left = solution.unserved
+    short = (
+        pd.Series(
+            left["share"].to_numpy(float),
+            index=pd.MultiIndex.from_arrays(
+                [left["municipality"].astype(str), left["type"].astype(str)]
+            ),
+        )
+        .groupby(level=[0, 1])
+        .sum()
+    )
+    keys = pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]])
+    reached = (
+        own_share.reindex(keys).fillna(0.0).to_numpy() + short.reindex(keys).fillna(0.0).to_numpy()
+    )
+    need = targets["share"].to_numpy(float)
+    return [
+        f"{i} serves {r:.4g} of its {k} demand itself (with unserved), below {s:.4g}"
+        for i, k, r, s in zip(targets["municipality"], targets["type"], reached, need, strict=True)
+        if r < s - tol
+    ]
+
+
+def _check_capital(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    found = []
+    is_open = _open(problem, solution).to_numpy()
+    spend = problem.facilities["capital_cost"].to_numpy(float) * is_open
+    budget = problem.parameters.capital_budget
+    if budget is not None and spend.sum() > budget + tol * max(1.0, budget):
+        found.append(
+            f"capital spending {spend.sum():,.0f} yen exceeds the area's budget {budget:,.0f}"
+        )
+    by_host = (
+        pd.Series(spend, index=problem.facilities["municipality"].astype(str))
+        .groupby(level=0)
+        .sum()
+    )
+    for code, limit in problem.municipalities["capital_budget"].astype(float).dropna().items():
+        used = float(by_host.get(str(code), 0.0))
+        if used > limit + tol * max(1.0, limit):
+            found.append(f"{code} spends {used:,.0f} yen of capital, above its budget {limit:,.0f}")
+    return found
+
+
+def _check_costs(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    found = []
+    is_open = _open(problem, solution)
+    standalone = solution.municipal_costs["standalone_cost"]
+    standalone = None if standalone.isna().all() else standalone
+    costs = municipal_costs(
+        problem, is_open, solution.flows, solution.agreements, solution.unserved, standalone
+    )
+    reported = solution.municipal_costs.reindex(costs.index)
+    for column in COST_COLUMNS:
+        if column in ("standalone_cost", "saving") and standalone is None:
+            continue
+        bad = ~_close(reported[column].to_numpy(float), costs[column].to_numpy(float), tol)
+        for code in costs.index[bad]:
+            found.append(
+                f"{code}: reported {column} {reported.at[code, column]:,.0f} differs "
+                f"from the recomputed {costs.at[code, column]:,.0f}"
+            )
+    objective = plan_objective(
+        problem, is_open, solution.flows, solution.agreements, solution.unserved
+    )
+    if not _close(objective, solution.objective, tol):
+        found.append(
+            f"objective {solution.objective:,.2f} differs from the recomputed {objective:,.2f}"
+        )
+    premium = unserved_premium(problem, solution.unserved)
+    if not _close(objective - premium, costs["plan_cost"].sum(), tol):
+        found.append(
+            "the municipalities' plan costs do not add up to the objective less the "
+            "penalty premium on unserved demand"
+        )
+    stated = float(getattr(solution.outcome, "objective", np.nan))
+    if np.isfinite(stated) and objective > stated + tol * max(1.0, abs(stated)):
+        found.append(f"the plan costs {objective:,.2f}, more than the solver's {stated:,.2f}")
+    params = problem.parameters
+    if params.fairness and standalone is not None:
+        limit = (1.0 - params.required_saving) * costs["standalone_cost"]
+        bad = costs["plan_cost"] > limit + tol * np.maximum(1.0, limit.abs())
+        for code in costs.index[bad.fillna(False).to_numpy(bool)]:
+            found.append(
+                f"{code} pays {costs.at[code, 'plan_cost']:,.0f} yen/year, more than "
+                f"(1 − {params.required_saving:g}) × its stand-alone "
+                f"{costs.at[code, 'standalone_cost']:,.0f}"
+            )
+    return found
+
+
+def check_solution(problem: ProblemData, solution: Solution, tol: float = 1e-6) -> list[str]:
+    """Every broken constraint of ``solution`` as a plain sentence (empty when valid).
+
+    Checks references, shares in [0, 1], demand served or reported unserved, capacity,
+    no use of closed facilities, fixed statuses, access distances (recomputed) within the
+    maximum, an agreement for every cross-border flow and none that is not allowed,
+    partner limits, keep-own rules, minimum self-sufficiency, capital budgets, the
+    per-municipality costs, the objective, and fairness.
+    """
+    found = _check_references(problem, solution)
+    if found:
+        return found
+    found += _check_shares(problem, solution, tol)
+    found += _check_demand(problem, solution, tol)
+    found += _check_facilities(problem, solution, tol)
+    found += _check_distances(problem, solution, tol)
+    found += _check_agreements(problem, solution)
+    found += _check_keep_own(problem, solution)
+    found += _check_self_sufficiency(problem, solution, tol)
+    found += _check_capital(problem, solution, tol)
+    found += _check_costs(problem, solution, tol)
+    return found
+
+
+def assert_valid(problem: ProblemData, solution: Solution, tol: float = 1e-6) -> None:
+    """Raise :class:`optimizer.errors.CheckError` listing every violation, if any."""
+    violations = check_solution(problem, solution, tol)
+    if violations:
+        raise CheckError(violations)

@@ -1,0 +1,210 @@
+"""Solution: the solver's values turned into tables keyed by the user's ids.
+
+The :class:`Solution` is what every stage after solving reads (checker, allocation,
+agreement terms, reports). It never holds PuLP objects.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from optimizer.results.accounting import flow_details, municipal_costs, plan_objective, unserved_details
+from optimizer.problem.data import ProblemData
+from optimizer.results.explain import explain_unserved, penalty_warnings
+
+__all__ = ["Solution", "interpret", "facility_table", "solution_to_dict"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A plan, in tables keyed by municipality codes and facility ids.
+
+    Attributes
+    ----------
+    outcome
+        :class:`optimizer.solving.solve.SolveOutcome` (status, objective, bound, gap, seconds).
+    facilities
+        Index facility id. Columns ``type``, ``municipality`` (host), ``is_candidate``,
+        ``status`` (the input rule), ``decision`` (``keep`` / ``close`` / ``build`` /
+        ``not_built``), ``open`` (bool), ``capacity``, ``served`` [capacity unit],
+        ``utilisation`` (served ÷ capacity, 0 when closed), ``annual_cost`` [yen/year]
+        (0 when closed).
+    flows
+        One row per (municipality, facility) with a positive share. Columns
+        ``municipality``, ``facility``, ``type``, ``host``, ``share`` (of the
+        municipality's demand for the type), ``demand`` [capacity unit], ``distance_km``,
+        ``travel_cost`` [yen/year], ``unit_cost`` [yen per capacity unit], ``payment``
+        [yen/year] (0 when the municipality is the host).
+    agreements
+        One row per pair with an agreement: ``a``, ``b`` (codes, a < b).
+    unserved
+        One row per (municipality, type) with unserved demand: ``municipality``,
+        ``type``, ``demand`` [capacity unit], ``share``, ``nearest_facility``,
+        ``nearest_distance_km`` (NaN when there is none), ``reason``.
+    municipal_costs
+        Index municipality code. Columns ``standalone_cost`` (its optimum alone),
+        ``own_facilities``, ``payments_out``, ``payments_in``, ``travel``,
+        ``agreements`` (its half of each agreement's fixed cost), ``unserved`` (penalty),
+        ``plan_cost`` = own_facilities + payments_out − payments_in + travel + agreements
+        + unserved, ``saving`` = standalone_cost − plan_cost [yen/year].
+    objective
+        Objective value recomputed from the tables [yen/year].
+    """
+
+    outcome: object
+    facilities: pd.DataFrame
+    flows: pd.DataFrame
+    agreements: pd.DataFrame
+    unserved: pd.DataFrame
+    municipal_costs: pd.DataFrame
+    objective: float
+    extras: dict = field(default_factory=dict)
+
+
+def _decisions(facilities: pd.DataFrame, is_open: np.ndarray) -> np.ndarray:
+    candidate = facilities["is_candidate"].to_numpy(bool)
+    return np.where(
+        candidate, np.where(is_open, "build", "not_built"), np.where(is_open, "keep", "close")
+    )
+
+
+def facility_table(
+    problem: ProblemData, open_facilities: pd.Series, flows: pd.DataFrame
+) -> pd.DataFrame:
+    """The per-facility table of a :class:`Solution` (decision, use, cost).
+
+    ``flows`` must carry ``facility`` and ``demand`` (served amount) columns.
+    """
+    facilities = problem.facilities
+    is_open = open_facilities.reindex(facilities.index).fillna(False).astype(bool).to_numpy()
+    served = flows.groupby("facility")["demand"].sum().reindex(facilities.index).fillna(0.0)
+    capacity = facilities["capacity"].to_numpy(float)
+    table = pd.DataFrame(
+        {
+            "name": facilities["name"].to_numpy(dtype=object),
+            "type": facilities["type"].astype(str).to_numpy(dtype=object),
+            "municipality": facilities["municipality"].astype(str).to_numpy(dtype=object),
+            "is_candidate": facilities["is_candidate"].to_numpy(bool),
+            "status": facilities["status"].astype(str).to_numpy(dtype=object),
+            "decision": _decisions(facilities, is_open),
+            "open": is_open,
+            "capacity": capacity,
+            "served": served.to_numpy(float),
+            "utilisation": np.divide(
+                served.to_numpy(float),
+                capacity,
+                out=np.zeros_like(capacity),
+                where=is_open & (capacity > 0),
+            ),
+            "annual_cost": np.where(is_open, facilities["annual_cost"].to_numpy(float), 0.0),
+        },
+        index=pd.Index(facilities.index.astype(str), name="id"),
+    )
+    return table
+
+
+def interpret(
+    problem: ProblemData,
+    outcome: object,
+    plan,
+    standalone: pd.Series | None,
+    arcs: pd.DataFrame,
+) -> Solution:
+    """Turn a solver's plan into a :class:`Solution` keyed by the user's ids.
+
+    Parameters
+    ----------
+    problem
+        The problem that was solved.
+    outcome
+        The :class:`optimizer.solving.solve.SolveOutcome`.
+    plan
+        :class:`optimizer.solving.model.Plan` (open facilities, flows, agreements, unserved shares).
+    standalone
+        Stand-alone cost per municipality [yen/year] (``None``: not computed).
+    arcs
+        The access arcs, to explain unserved demand.
+    """
+    flows = flow_details(problem, plan.flows)
+    left = unserved_details(problem, plan.unserved)
+    stopped_early = str(getattr(outcome, "status", "")) == "feasible"
+    unserved = explain_unserved(
+        problem,
+        left[["municipality", "type", "demand", "share"]],
+        plan.open_facilities,
+        arcs,
+        stopped_early,
+    )
+    costs = municipal_costs(
+        problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved, standalone
+    )
+    objective = plan_objective(
+        problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved
+    )
+    return Solution(
+        outcome=outcome,
+        facilities=facility_table(problem, plan.open_facilities, flows),
+        flows=flows.reset_index(drop=True),
+        agreements=plan.agreements.reset_index(drop=True),
+        unserved=unserved.reset_index(drop=True),
+        municipal_costs=costs,
+        objective=objective,
+        extras={
+            "standalone_computed": standalone is not None,
+            "warnings": penalty_warnings(problem),
+        },
+    )
+
+
+def _json_value(value):
+    """A JSON-safe scalar: NaN/inf → None, numpy scalars → Python, enums → their value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is None:
+        return None
+    return value
+
+
+def _records(table: pd.DataFrame, index_name: str | None = None) -> list[dict]:
+    frame = table.reset_index() if index_name else table
+    return [
+        {str(k): _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+    ]
+
+
+def solution_to_dict(solution: Solution) -> dict:
+    """The solution as plain JSON-safe data (``solution.json``), keyed by the user's ids.
+
+    Deterministic: facilities and municipalities in input order, flows in arc order,
+    agreements sorted; NaN written as ``null``. The solver's wall-clock times are left
+    out (they are in ``manifest.json``), so the same inputs give the same file.
+    """
+    outcome = solution.outcome
+    fields = (
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "solver",
+        "message",
+        "pulp_status",
+        "pulp_sol_status",
+    )
+    return {
+        "outcome": {name: _json_value(getattr(outcome, name, None)) for name in fields},
+        "objective": _json_value(float(solution.objective)),
+        "facilities": _records(solution.facilities.rename_axis("id"), "id"),
+        "flows": _records(solution.flows),
+        "agreements": _records(solution.agreements),
+        "unserved": _records(solution.unserved),
+        "municipal_costs": _records(solution.municipal_costs.rename_axis("code"), "code"),
+    }

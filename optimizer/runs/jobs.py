@@ -1,0 +1,383 @@
+"""Scheduled runs: ``optimizer run-job JOB.toml``, safe for cron or a systemd timer.
+
+A job file names the inputs, the scenarios, the output root, solver limits and how many
+past runs to keep (paths are relative to the job file)::
+
+    input = "../inputs/sample.xlsx"
+    output = "../reports/council"
+    scenarios = ["base"]            # optional, default ["base"]
+    scenario_file = "scenarios.toml" # optional
+    keep = 12                       # past run folders to keep; 0 keeps all
+    lock_wait_s = 0                 # wait this long for a running job, then give up
+    language = "ja"
+    shapley = "auto"                # auto / exact / sampled / off
+    documents = true                # write the agreements
+    processes = 2                   # optional; default: all cores
+
+    [solver]
+    name = "highs"
+    time_limit_s = 600
+    mip_gap = 0.001
+    threads = 2
+
+    [set]                           # overrides, as with --set
+    "parameters.discount_rate" = 0.02
+
+A run takes an exclusive lock on the output root (a second concurrent run waits up to
+``lock_wait_s`` and then exits with the ``locked`` code), appends to ``job.log`` there,
+writes each scenario's run folder file by file atomically (a folder counts as a
+completed run only once its ``manifest.json``, written last, is there: a killed run
+leaves an incomplete folder that is never pruned nor read as the previous run, and
+never a half-written file under a final name), compares the input's sha256 with the
+previous run's manifest (a changed input is named in the report and the log), prunes
+old run folders only after a successful run, and returns one exit code for the worst
+outcome (:data:`SEVERITY`): internal failure > output > check failed > bad input >
+infeasible > not optimal > ok (see :data:`optimizer.config.EXIT_CODES`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import re
+import shutil
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from optimizer.config import EXIT_CODES, RunSettings
+from optimizer.errors import (
+    InputError,
+    OptimizerError,
+    ScenarioError,
+    outcome_of,
+)
+
+__all__ = [
+    "Job",
+    "read_job",
+    "run_job",
+    "job_settings",
+    "output_lock",
+    "LockedError",
+    "run_folders",
+    "incomplete_run_folders",
+    "previous_input_sha256",
+    "prune",
+]
+
+log = logging.getLogger(__name__)
+
+RUN_FOLDER = re.compile(r"^\d{8}-\d{6}-")
+JOB_KEYS = {
+    "input",
+    "output",
+    "scenarios",
+    "scenario_file",
+    "keep",
+    "lock_wait_s",
+    "language",
+    "solver",
+    "set",
+    "shapley",
+    "documents",
+    "processes",
+}
+SHAPLEY_CHOICES = ("auto", "exact", "sampled", "off")
+SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads"}
+
+
+class LockedError(OptimizerError):
+    """Another run holds the output folder's lock."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job, read from its TOML file (paths already resolved)."""
+
+    input: Path
+    output: Path
+    scenarios: tuple[str, ...] = ("base",)
+    scenario_file: Path | None = None
+    keep: int = 0
+    lock_wait_s: float = 0.0
+    language: str = "ja"
+    solver: dict = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+    shapley: str = "auto"
+    documents: bool = True
+    processes: int | None = None
+
+
+def read_job(path: Path) -> Job:
+    """Read and check a job file; every problem is a :class:`ScenarioError` naming it."""
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(f"cannot read the job file {path}: {exc}") from exc
+    unknown = sorted(set(document) - JOB_KEYS)
+    if unknown:
+        raise ScenarioError(
+            f"{path}: unknown key(s) {', '.join(unknown)}; "
+            f"expected some of {', '.join(sorted(JOB_KEYS))}"
+        )
+    for key in ("input", "output"):
+        if not isinstance(document.get(key), str):
+            raise ScenarioError(f"{path}: '{key}' (a path) is required")
+    solver = document.get("solver", {})
+    if not isinstance(solver, dict) or set(solver) - SOLVER_KEYS:
+        raise ScenarioError(f"{path}: [solver] takes {', '.join(sorted(SOLVER_KEYS))}")
+    here = path.resolve().parent
+    scenarios = document.get("scenarios", ["base"])
+    if not isinstance(scenarios, list) or not all(isinstance(s, str) for s in scenarios):
+        raise ScenarioError(f"{path}: 'scenarios' must be a list of names")
+    keep = document.get("keep", 0)
+    if not isinstance(keep, int) or keep < 0:
+        raise ScenarioError(f"{path}: 'keep' must be a whole number ≥ 0, got {keep!r}")
+    shapley = document.get("shapley", "auto")
+    if shapley not in SHAPLEY_CHOICES:
+        raise ScenarioError(
+            f"{path}: 'shapley' must be one of {', '.join(SHAPLEY_CHOICES)}, got {shapley!r}"
+        )
+    processes = document.get("processes")
+    if processes is not None and (not isinstance(processes, int) or processes < 1):
+        raise ScenarioError(f"{path}: 'processes' must be a whole number ≥ 1, got {processes!r}")
+    documents = document.get("documents", True)
+    if not isinstance(documents, bool):
+        raise ScenarioError(f"{path}: 'documents' must be true or false, got {documents!r}")
+    return Job(
+        input=here / document["input"],
+        output=here / document["output"],
+        scenarios=tuple(scenarios) or ("base",),
+        scenario_file=here / document["scenario_file"] if document.get("scenario_file") else None,
+        keep=keep,
+        lock_wait_s=float(document.get("lock_wait_s", 0)),
+        language=str(document.get("language", "ja")),
+        solver=dict(solver),
+        overrides=tuple(f"{k}={v}" for k, v in document.get("set", {}).items()),
+        shapley=shapley,
+        documents=documents,
+        processes=processes,
+    )
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path, wait_s: float = 0.0) -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (its ``.lock`` file) for the block.
+
+    Raises :class:`LockedError` if another process holds it for longer than ``wait_s``.
+    The lock is released by the operating system if the process dies.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / ".lock"
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockedError(
+                        f"another run is writing to {folder} (lock {lock_path})"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield lock_path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_folders(root: Path) -> list[Path]:
+    """Completed run folders under ``root`` (with a manifest), oldest first."""
+    if not root.is_dir():
+        return []
+    found = [
+        p
+        for p in root.iterdir()
+        if p.is_dir() and RUN_FOLDER.match(p.name) and (p / "manifest.json").is_file()
+    ]
+    return sorted(found, key=lambda p: p.name)
+
+
+def previous_input_sha256(root: Path, scenario: str) -> str | None:
+    """The input hash recorded by the newest completed run of ``scenario`` under ``root``."""
+    for folder in reversed(run_folders(root)):
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("scenario") == scenario:
+            return manifest.get("input_sha256")
+    return None
+
+
+def prune(root: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest completed run folders; returns what was removed."""
+    if keep <= 0:
+        return []
+    removed = run_folders(root)[:-keep]
+    for folder in removed:
+        shutil.rmtree(folder)
+        log.info("removed old run %s", folder)
+    return removed
+
+
+OUTCOME_WORDS = {
+    "bad_input": "bad scenario",
+    "infeasible": "infeasible",
+    "not_optimal": "not proven optimal within the limits",
+    "check_failed": "check failed",
+    "output": "cannot write the outputs",
+    "failure": "failed",
+}
+"""How ``job.log`` names the outcome of an error (``InputError`` lists its problems)."""
+
+
+def _outcome_code(result) -> str:
+    """``not_optimal`` (a limit stopped the solver: whatever it left unserved may be an
+    artefact of the early stop), ``infeasible`` (the optimum leaves some demand unserved
+    under the hard rules) or ``ok``; unserved demand and its reasons are logged."""
+    from optimizer.solving.solve import Status
+
+    solution = result.solution
+    for row in solution.unserved.itertuples():
+        log.error(
+            "unserved: %s %s, %.6g units: %s", row.municipality, row.type, row.demand, row.reason
+        )
+    if solution.outcome.status is not Status.OPTIMAL:
+        log.warning(
+            "not proven optimal within the limits: %s, gap %.3g",
+            solution.outcome.status,
+            solution.outcome.gap,
+        )
+        return "not_optimal"
+    if len(solution.unserved):
+        return "infeasible"
+    return "ok"
+
+
+SEVERITY = ["ok", "not_optimal", "infeasible", "bad_input", "check_failed", "output", "failure"]
+"""Outcomes from the mildest to the worst; a job exits with its worst scenario's code."""
+
+
+def job_settings(job: Job, scenario: str) -> RunSettings:
+    """The run settings of one scenario of a job."""
+    return RunSettings(
+        output_root=job.output,
+        scenario=scenario,
+        language=job.language,
+        solver=job.solver.get("name"),
+        time_limit_s=job.solver.get("time_limit_s"),
+        mip_gap=job.solver.get("mip_gap"),
+        threads=job.solver.get("threads"),
+        processes=job.processes,
+        shapley=job.shapley,
+        documents=job.documents,
+        scenario_file=job.scenario_file,
+        overrides=job.overrides,
+        previous_sha256=previous_input_sha256(job.output, scenario),
+    )
+
+
+def run_scenario_of_job(job: Job, scenario: str) -> str:
+    """Run one scenario of a job; returns its outcome (a key of ``EXIT_CODES``).
+
+    Nothing escapes: every error is logged (an unexpected one with its traceback) and
+    turned into an outcome.
+    """
+    from optimizer.runs.pipeline import run
+    from optimizer.workbook.validate import format_issues
+
+    try:
+        settings = job_settings(job, scenario)
+        result = run(job.input, settings)
+        sha = result.problem.source.get("sha256")
+        if settings.previous_sha256 and settings.previous_sha256 != sha:
+            log.warning(
+                "input changed since the previous run: %s (sha256 %s, was %s)",
+                job.input.name,
+                sha,
+                settings.previous_sha256,
+            )
+        outcome = _outcome_code(result)
+        log.info("scenario %s: %s, folder %s", scenario, outcome, result.folder)
+        return outcome
+    except InputError as exc:
+        log.error("bad input:\n%s", format_issues(exc.issues, job.language))
+        return "bad_input"
+    except OptimizerError as exc:
+        outcome = outcome_of(exc)
+        log.error("%s: %s", OUTCOME_WORDS[outcome], exc)
+        return outcome
+    except Exception:  # an internal error: logged with its traceback, never re-raised
+        log.exception("internal error in scenario %s", scenario)
+        return "failure"
+
+
+def run_job(job_path: Path) -> int:
+    """Run a job file; returns the exit code of the worst outcome among its scenarios.
+
+    Messages go to the ``optimizer`` logger (and to ``job.log`` in the output folder
+    once the lock is held).
+    """
+    try:
+        job = read_job(job_path)
+    except ScenarioError as exc:
+        log.error("%s", exc)
+        return EXIT_CODES["bad_input"]
+    try:
+        with output_lock(job.output, job.lock_wait_s), _job_log(job.output):
+            log.info("job %s started (input %s)", Path(job_path).name, job.input)
+            for folder in incomplete_run_folders(job.output):
+                log.warning("incomplete run folder (an interrupted run): %s", folder.name)
+            outcomes = [run_scenario_of_job(job, scenario) for scenario in job.scenarios]
+            worst = max(outcomes, key=SEVERITY.index)
+            if worst in ("ok", "not_optimal"):
+                prune(job.output, job.keep)
+            log.info("job done: %s (exit code %d)", worst, EXIT_CODES[worst])
+            return EXIT_CODES[worst]
+    except LockedError as exc:
+        log.error("%s", exc)
+        return EXIT_CODES["locked"]
+    except OSError as exc:
+        log.error("cannot use the output folder %s: %s", job.output, exc)
+        return EXIT_CODES["output"]
+
+
+def incomplete_run_folders(root: Path) -> list[Path]:
+    """Run folders under ``root`` without a manifest: runs that were interrupted (or are
+    not pipeline runs, such as comparisons). Never pruned or reused."""
+    if not root.is_dir():
+        return []
+    complete = set(run_folders(root))
+    return sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir()
+        and RUN_FOLDER.match(p.name)
+        and p not in complete
+        and not p.name.endswith("-compare")
+    )
+
+
+@contextlib.contextmanager
+def _job_log(root: Path) -> Iterator[None]:
+    """Append the package's log records to ``<root>/job.log`` for the block."""
+    logger = logging.getLogger("optimizer")
+    handler = logging.FileHandler(root / "job.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s"))
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+        handler.close()

@@ -1,0 +1,305 @@
+"""run(): the stages in order, with timings and provenance.
+
+This module only sequences the stages of the data flow (DESIGN §2); each stage is a
+plain function of its own module::
+
+    load_problem ─▶ solve_problem (stand-alone, build, solve, interpret, check)
+      ─▶ allocate ─▶ agreement_terms ─▶ write_agreements, draw_map, write_report,
+      solution.json, manifest.json, run.log
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import platform
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from optimizer.config import RunSettings, default_processes
+from optimizer.problem.data import ProblemData
+from optimizer.results.solution import Solution
+
+__all__ = [
+    "RunResult",
+    "run",
+    "load",
+    "prepare",
+    "scenario_overrides_for",
+    "solve",
+    "versions",
+    "solver_settings_for",
+]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the stages' results, the output files and the timings [s]."""
+
+    problem: ProblemData
+    warnings: list
+    solution: Solution | None = None
+    allocation: object | None = None
+    terms: list = field(default_factory=list)
+    ranking: list = field(default_factory=list)
+    folder: Path | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str, progress: Progress | None = None) -> Iterator[None]:
+        if progress:
+            progress(name)
+        log.info("stage %s", name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 3)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape the results."""
+    found = {"python": platform.python_version()}
+    for name in (
+        "facility-sharing-optimizer",
+        "pulp",
+        "highspy",
+        "pandas",
+        "numpy",
+        "openpyxl",
+        "xlsxwriter",
+        "matplotlib",
+        "python-docx",
+    ):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def solver_settings_for(problem: ProblemData, settings: RunSettings):
+    """The solver settings: the workbook's parameters, overridden by the run settings."""
+    from optimizer.solving.solve import SolverSettings
+
+    base = SolverSettings.from_parameters(problem.parameters)
+    changes = {
+        "solver": settings.solver,
+        "time_limit_s": settings.time_limit_s,
+        "mip_gap": settings.mip_gap,
+        "threads": settings.threads,
+    }
+    import dataclasses
+
+    return dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load(workbook: Path) -> tuple[ProblemData, list]:
+    """Read and validate the input (raises InputError listing every problem)."""
+    from optimizer.workbook.validate import load_problem
+
+    return load_problem(workbook)
+
+
+def scenario_overrides_for(problem: ProblemData, settings: RunSettings) -> list:
+    """The overrides of the run, in precedence order (a later one wins).
+
+    The named scenario (from ``settings.scenario_file`` if it defines it, else from the
+    workbook's ``scenarios`` sheet; ``base`` means none), then the command line's
+    ``--set key=value`` overrides.
+    """
+    from optimizer.workbook.scenarios import parse_assignment, read_toml_scenarios, scenario_overrides
+
+    overrides = []
+    if settings.scenario != "base":
+        from_file = read_toml_scenarios(settings.scenario_file) if settings.scenario_file else {}
+        if settings.scenario in from_file:
+            overrides += from_file[settings.scenario]
+        else:
+            overrides += scenario_overrides(problem, settings.scenario)
+    overrides += [parse_assignment(text) for text in settings.overrides]
+    return overrides
+
+
+def prepare(workbook: Path, settings: RunSettings) -> tuple[ProblemData, list]:
+    """Load the workbook and apply the scenario's and the command line's overrides."""
+    from optimizer.workbook.scenarios import apply_overrides
+
+    problem, warnings = load(Path(workbook))
+    return apply_overrides(problem, scenario_overrides_for(problem, settings)), warnings
+
+
+def solve(
+    problem: ProblemData, settings: RunSettings, progress: Progress | None = None
+) -> Solution:
+    """Stand-alone solves, the joint plan, and its independent check."""
+    from optimizer.solving.solve import solve_problem
+
+    return solve_problem(
+        problem,
+        solver_settings_for(problem, settings),
+        processes=settings.processes or default_processes(),
+        progress=progress,
+    )
+
+
+def run(
+    workbook: Path, settings: RunSettings | None = None, progress: Progress | None = None
+) -> RunResult:
+    """Run every stage on one workbook and write the run folder.
+
+    Parameters
+    ----------
+    workbook
+        The input workbook (.xlsx) or a folder of CSV tables.
+    settings
+        What to run and where to write; defaults to :class:`RunSettings`.
+    progress
+        Called with a short message as each stage starts (``None``: silent).
+    """
+    from optimizer.outputs import files as outputs
+    from optimizer.sharing.allocation import allocate
+    from optimizer.solving.alternatives import write_alternatives
+    from optimizer.outputs.documents import write_agreements
+    from optimizer.outputs.maps import draw_map
+    from optimizer.outputs.report import write_report
+    from optimizer.results.solution import solution_to_dict
+    from optimizer.solving.standalone import coalition_cost
+    from optimizer.sharing.terms import agreement_terms, area_summary
+
+    settings = settings or RunSettings()
+    timer = _Timer()
+    with timer.stage("read", progress):
+        problem, warnings = prepare(Path(workbook), settings)
+    result = RunResult(problem=problem, warnings=warnings)
+    if not settings.write_outputs:
+        with timer.stage("solve", progress):
+            result.solution = solve(problem, settings, progress)
+        result.timings = dict(timer.timings)
+        return result
+    folder = outputs.new_run_folder(settings.output_root, settings.scenario)
+    result.folder = folder
+    with outputs.run_log(folder):
+        log.info("input %s (sha256 %s)", workbook, problem.source.get("sha256"))
+        for issue in warnings:
+            log.warning("%s", issue.message("en"))
+        with timer.stage("solve", progress):
+            result.solution = solve(problem, settings, progress)
+        if settings.alternatives > 0:
+            with timer.stage("alternatives", progress):
+                result.ranking = _alternatives(problem, result.solution, settings, progress)
+                result.outputs.update(write_alternatives(folder, result.ranking))
+        with timer.stage("allocate", progress):
+            result.allocation = allocate(
+                problem,
+                result.solution,
+                shapley=settings.shapley,
+                processes=settings.processes or default_processes(),
+                progress=progress,
+                coalition_cost=functools.partial(
+                    coalition_cost, problem, settings=solver_settings_for(problem, settings)
+                ),
+            )
+        with timer.stage("terms", progress):
+            result.terms = agreement_terms(problem, result.solution, result.allocation)
+            summary = area_summary(problem, result.allocation, result.terms)
+        if settings.documents:
+            with timer.stage("documents", progress):
+                written = write_agreements(result.terms, folder / "agreements", summary=summary)
+                for path in written:
+                    result.outputs[f"agreements/{path.name}"] = path
+        with timer.stage("map", progress):
+            result.outputs["map.png"] = draw_map(folder / "map.png", problem, result.solution)
+        run_info = _run_info(workbook, problem, settings)
+        with timer.stage("report", progress):
+            result.outputs["report.xlsx"] = write_report(
+                folder / "report.xlsx",
+                problem,
+                result.solution,
+                result.allocation,
+                run_info=run_info,
+                map_png=result.outputs["map.png"],
+                alternatives=result.ranking,
+            )
+        result.outputs["solution.json"] = outputs.write_json(
+            folder / "solution.json", solution_to_dict(result.solution)
+        )
+        result.timings = dict(timer.timings)
+        outputs.write_manifest(folder, _manifest(run_info, result, settings))
+    return result
+
+
+def _alternatives(
+    problem: ProblemData, best: Solution, settings: RunSettings, progress: Progress | None
+) -> list:
+    """The best plan and up to ``settings.alternatives`` next-best distinct plans."""
+    from optimizer.solving.alternatives import find_alternatives
+
+    ranking = find_alternatives(
+        problem, best, settings.alternatives, solver_settings_for(problem, settings), progress
+    )
+    if len(ranking) <= settings.alternatives:
+        log.warning("only %d distinct alternative(s) exist", len(ranking) - 1)
+    return ranking
+
+
+def _run_info(workbook: Path, problem: ProblemData, settings: RunSettings) -> dict:
+    """What the report states about the run: only what the inputs and settings fix,
+    so that the same inputs and settings give the same report."""
+    return {
+        "scenario": settings.scenario,
+        "overrides": list(problem.source.get("overrides", [])),
+        # Named only when it differs, so that re-running unchanged inputs gives the
+        # same report from the first run on.
+        **_changed_input(settings.previous_sha256, problem.source.get("sha256")),
+        "input_name": Path(workbook).name,
+        "input_sha256": problem.source.get("sha256", ""),
+        "versions": versions(),
+        "settings": {
+            "solver": settings.solver,
+            "time_limit_s": settings.time_limit_s,
+            "mip_gap": settings.mip_gap,
+            "threads": settings.threads,
+            "shapley": settings.shapley,
+        },
+    }
+
+
+def _changed_input(previous: str | None, current: str | None) -> dict:
+    if not previous or previous == current:
+        return {}
+    return {"input_changed": True, "previous_input_sha256": previous}
+
+
+def _manifest(run_info: dict, result: RunResult, settings: RunSettings) -> dict:
+    outcome = result.solution.outcome if result.solution else None
+    current = result.problem.source.get("sha256")
+    return {
+        **run_info,
+        "input_changed": bool(settings.previous_sha256) and settings.previous_sha256 != current,
+        "previous_input_sha256": settings.previous_sha256,
+        "input_path": str(result.problem.source.get("path", "")),
+        "timings_s": result.timings,
+        "status": getattr(getattr(outcome, "status", None), "value", None),
+        "objective": getattr(outcome, "objective", None),
+        "bound": getattr(outcome, "bound", None),
+        "gap": getattr(outcome, "gap", None),
+        "solver": getattr(outcome, "solver", None),
+        "solver_seconds": getattr(outcome, "seconds", None),
+        "build_seconds": getattr(outcome, "build_seconds", None),
+        "warnings": [w.message("en") for w in result.warnings],
+    }

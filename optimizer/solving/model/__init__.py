@@ -1,0 +1,257 @@
+"""The integer program: build it from a problem and its arcs, and read a plan back.
+
+:func:`build_model` reads like the model's table of contents: the sets as arrays
+(:mod:`.index`), the variables (:mod:`.variables`), each constraint family in a fixed
+order (:mod:`.service`, :mod:`.policy`, :mod:`.fairness`), then the objective
+(:mod:`.objective`). :func:`read_plan` turns the solver's values into plain tables
+(no PuLP objects leave this package).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from optimizer.problem.data import ProblemData
+from optimizer.problem.network import access_arcs
+from optimizer.solving.model.fairness import define_fairness
+from optimizer.solving.model.index import ModelIndex, build_index
+from optimizer.solving.model.nogood import define_excluded_plans
+from optimizer.solving.model.objective import define_objective
+from optimizer.solving.model.policy import (
+    define_banned_pairs,
+    define_capital_budget,
+    define_fixed_status,
+    define_keep_own,
+    define_max_partners,
+    define_self_sufficiency,
+)
+from optimizer.solving.model.service import (
+    define_agreements,
+    define_capacity,
+    define_demand,
+    define_linking,
+    define_total_capacity,
+)
+from optimizer.solving.model.variables import ModelVariables, define_variables
+
+__all__ = [
+    "FacilityModel",
+    "Plan",
+    "build_model",
+    "read_plan",
+    "set_start",
+    "CONSTRAINT_FAMILIES",
+]
+
+log = logging.getLogger(__name__)
+
+CONSTRAINT_FAMILIES = (
+    define_demand,
+    define_capacity,
+    define_total_capacity,
+    define_linking,
+    define_agreements,
+    define_fixed_status,
+    define_keep_own,
+    define_max_partners,
+    define_banned_pairs,
+    define_self_sufficiency,
+    define_capital_budget,
+)
+"""The constraint families, in the order they are added (fairness comes last)."""
+
+SHARE_EPSILON = 1e-9
+"""Shares below this are solver noise and read as 0."""
+
+
+@dataclass
+class FacilityModel:
+    """A built PuLP problem with the index and variables it was built from."""
+
+    prob: pulp.LpProblem
+    index: ModelIndex
+    variables: ModelVariables
+    rows: dict[str, int] = field(default_factory=dict)
+    build_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The solver's values as tables keyed by the user's ids.
+
+    open_facilities
+        Bool per facility id.
+    flows
+        ``municipality``, ``facility``, ``share``, ``distance_km`` (shares > 0).
+    agreements
+        ``a``, ``b`` (a < b): pairs with a cross-border flow either way.
+    unserved
+        ``municipality``, ``type``, ``share`` (shares > 0).
+    """
+
+    open_facilities: pd.Series
+    flows: pd.DataFrame
+    agreements: pd.DataFrame
+    unserved: pd.DataFrame
+
+
+def build_model(
+    problem: ProblemData,
+    arcs: pd.DataFrame | None = None,
+    standalone: pd.Series | None = None,
+    name: str = "facility_sharing",
+    exclude_plans: Sequence[frozenset[str]] = (),
+) -> FacilityModel:
+    """Build the integer program of DESIGN §4 for ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    arcs
+        Its access arcs (:func:`optimizer.problem.network.access_arcs`); computed when omitted.
+    standalone
+        Stand-alone cost per municipality [yen/year] for the fairness constraints; no
+        fairness rows when ``None`` or when the parameter ``fairness`` is off.
+    exclude_plans
+        Plans (sets of open facility ids) the solution must differ from, one no-good cut
+        each (:func:`.nogood.define_excluded_plans`).
+    """
+    start = time.perf_counter()
+    if arcs is None:
+        arcs = access_arcs(problem)
+    index = build_index(problem, arcs)
+    prob = pulp.LpProblem(name, pulp.LpMinimize)
+    variables = define_variables(prob, index)
+    rows = {family.__name__: family(prob, index, variables) for family in CONSTRAINT_FAMILIES}
+    rows["define_fairness"] = define_fairness(prob, index, variables, standalone)
+    rows["define_excluded_plans"] = define_excluded_plans(prob, index, variables, exclude_plans)
+    define_objective(prob, index, variables)
+    seconds = time.perf_counter() - start
+    log.info(
+        "model built in %.2f s: %d facilities, %d arcs, %d agreement pairs, %d rows",
+        seconds,
+        len(index.facility_ids),
+        len(index.arcs),
+        len(index.pairs),
+        sum(rows.values()),
+    )
+    return FacilityModel(prob, index, variables, rows, seconds)
+
+
+def _values(variables: np.ndarray) -> np.ndarray:
+    return np.array(
+        [np.nan if v.varValue is None else v.varValue for v in variables], dtype=float
+    ).reshape(len(variables))
+
+
+def _arc_allowed(index: ModelIndex, var: ModelVariables, is_open: np.ndarray) -> np.ndarray:
+    """Arcs whose facility is open and, across a border, whose agreement is signed."""
+    arcs = index.arcs
+    allowed = is_open[arcs["j"].to_numpy(int)]
+    if len(var.agree):
+        agreed = np.nan_to_num(_values(var.agree)) > 0.5
+        pair = arcs["pair"].to_numpy(int)
+        signed = np.where(pair >= 0, agreed[np.maximum(pair, 0)], False)
+        allowed &= ~arcs["cross"].to_numpy(bool) | signed
+    return allowed
+
+
+def _agreements_from_flows(flows: pd.DataFrame, hosts: pd.Series) -> pd.DataFrame:
+    user = flows["municipality"].to_numpy(dtype=object)
+    host = hosts.reindex(flows["facility"]).to_numpy(dtype=object)
+    cross = user != host
+    a, b = user[cross], host[cross]
+    pairs = pd.DataFrame({"a": np.where(a < b, a, b), "b": np.where(a < b, b, a)})
+    return pairs.drop_duplicates().sort_values(["a", "b"]).reset_index(drop=True)
+
+
+def read_plan(model: FacilityModel) -> Plan:
+    """The plan in the solver's current values.
+
+    Binary values are rounded; shares on arcs whose facility or agreement rounds to 0 and
+    shares below :data:`SHARE_EPSILON` are dropped (the former counted as unserved), the
+    rest clipped to [0, 1]. Agreements are the pairs with a flow across their border
+    (an ``agree`` variable left at 1 without any flow is not an agreement anyone needs).
+    """
+    index, var = model.index, model.variables
+    is_open = np.nan_to_num(_values(var.open_)) > 0.5
+    open_facilities = pd.Series(is_open, index=index.facility_ids, name="open")
+
+    share = np.clip(np.nan_to_num(_values(var.use)), 0.0, 1.0)
+    # Within the solver's feasibility tolerance, use[i,j] ≤ open[j] and ≤ agree[i,h(j)]
+    # let a share of ~1e-7 ride on a facility or agreement whose binary rounds to 0. Such
+    # crumbs are not part of the plan: they are dropped and counted as unserved, so the
+    # plan read back pays for exactly the facilities and agreements it uses.
+    noise = share * ~_arc_allowed(index, var, is_open)
+    share = share - noise
+    used = share > SHARE_EPSILON
+    arcs = index.arcs[used]
+    flows = pd.DataFrame(
+        {
+            "municipality": arcs["municipality"].astype(str).to_numpy(),
+            "facility": arcs["facility"].astype(str).to_numpy(),
+            "share": share[used],
+            "distance_km": arcs["distance_km"].to_numpy(float),
+        }
+    )
+    hosts = index.problem.facilities["municipality"].astype(str)
+    hosts.index = index.facility_ids
+    agreements = _agreements_from_flows(flows, hosts)
+
+    crumbs = np.bincount(
+        index.arcs["dkey"].to_numpy(int), weights=noise, minlength=len(index.demands)
+    )
+    left = np.clip(np.nan_to_num(_values(var.unserved)) + crumbs, 0.0, 1.0)
+    short = left > SHARE_EPSILON
+    unserved = pd.DataFrame(
+        {
+            "municipality": index.demands["municipality"].to_numpy()[short],
+            "type": index.demands["type"].to_numpy()[short],
+            "share": left[short],
+        }
+    )
+    return Plan(open_facilities, flows, agreements, unserved)
+
+
+def set_start(model: FacilityModel, plan: Plan) -> None:
+    """Give every variable the initial value of ``plan`` (absent flows and shares: 0).
+
+    Agreements are set for the pairs of ``plan.agreements``. A plan that uses an arc the
+    model does not have is ignored as a whole (logged).
+    """
+    index, var = model.index, model.variables
+    arcs = pd.MultiIndex.from_arrays([index.arcs["municipality"], index.arcs["facility"]])
+    flows = pd.Series(
+        plan.flows["share"].to_numpy(float),
+        index=pd.MultiIndex.from_arrays([plan.flows["municipality"], plan.flows["facility"]]),
+    )
+    if not flows.index.isin(arcs).all():
+        log.warning("starting plan uses arcs outside the model; not used")
+        return
+    use = flows.reindex(arcs).fillna(0.0).to_numpy(float)
+    is_open = plan.open_facilities.reindex(index.facility_ids).fillna(False).to_numpy(bool)
+    demands = pd.MultiIndex.from_arrays([index.demands["municipality"], index.demands["type"]])
+    left = pd.Series(
+        plan.unserved["share"].to_numpy(float),
+        index=pd.MultiIndex.from_arrays([plan.unserved["municipality"], plan.unserved["type"]]),
+    )
+    unserved = left.reindex(demands).fillna(0.0).to_numpy(float)
+    pairs = pd.MultiIndex.from_arrays([index.pairs["a"], index.pairs["b"]])
+    signed = pd.MultiIndex.from_arrays([plan.agreements["a"], plan.agreements["b"]])
+    agree = pairs.isin(signed)
+    for variables, values in (
+        (var.open_, is_open.astype(float)),
+        (var.use, use),
+        (var.agree, agree.astype(float)),
+        (var.unserved, unserved),
+    ):
+        for variable, value in zip(variables, values.tolist(), strict=True):
+            variable.setInitialValue(value)

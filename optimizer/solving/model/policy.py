@@ -1,0 +1,182 @@
+"""Constraint families of policy: statuses, keep-own, partners, banned pairs,
+self-sufficiency and capital budgets.
+
+Which rule applies to whom is read by :mod:`optimizer.problem.rules`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from optimizer.solving.model.expressions import add_rows, grouped_sums
+from optimizer.solving.model.index import ModelIndex
+from optimizer.problem.rules import keep_own_targets, partner_limits, self_sufficiency_targets
+from optimizer.solving.model.variables import ModelVariables
+
+__all__ = [
+    "define_fixed_status",
+    "define_keep_own",
+    "define_max_partners",
+    "define_banned_pairs",
+    "define_self_sufficiency",
+    "define_capital_budget",
+]
+
+
+def define_fixed_status(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Fixed statuses, as bounds.
+
+    .. math:: open_j = 1 \\;(status_j = keep), \\qquad open_j = 0 \\;(status_j = close)
+
+    For a candidate, ``keep`` means it must be built and ``close`` that it must not.
+    Returns the number of variables fixed.
+    """
+    keep = np.flatnonzero(index.status == "keep")
+    close = np.flatnonzero(index.status == "close")
+    for variable in var.open_[keep]:
+        variable.lowBound = 1
+    for variable in var.open_[close]:
+        variable.upBound = 0
+    return int(keep.size + close.size)
+
+
+def define_keep_own(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Keep at least one own facility of a type.
+
+    .. math:: \\sum_{j: h(j)=i,\\, k(j)=k} open_j \\ge 1 \\quad \\forall (i,k) \\in KeepOwn
+
+    ``KeepOwn`` from :func:`optimizer.problem.rules.keep_own_targets`. A rule for a
+    municipality without such a facility makes the model infeasible (diagnosed after
+    the solve by :mod:`optimizer.results.explain`).
+    """
+    targets = keep_own_targets(index.problem)
+    if targets.empty:
+        return 0
+    target_i = index.codes.get_indexer(targets["municipality"])
+    target_k = index.types.get_indexer(targets["type"])
+    row = pd.Series(np.arange(len(targets)), index=pd.MultiIndex.from_arrays([target_i, target_k]))
+    found = row.reindex(
+        pd.MultiIndex.from_arrays([index.facility_host, index.facility_type])
+    ).to_numpy(float)
+    members = np.flatnonzero(~np.isnan(found))
+    groups = found[members].astype(int)
+    expressions = grouped_sums(groups, var.open_[members], np.ones(members.size), len(targets))
+    return add_rows(prob, "keep_own", range(len(targets)), expressions, pulp.LpConstraintGE, 1.0)
+
+
+def define_max_partners(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """At most n_i agreements per municipality.
+
+    .. math:: \\sum_{b} agree_{\\{i,b\\}} \\le n_i \\quad \\forall i \\text{ with a limit}
+
+    Rows only where the municipality has more possible partners than its limit.
+    """
+    limits = partner_limits(index.problem)
+    if limits.empty or index.pairs.empty:
+        return 0
+    pairs = index.pairs
+    ends = np.concatenate([pairs["ia"].to_numpy(), pairs["ib"].to_numpy()])
+    agree = np.concatenate([var.agree, var.agree])
+    limit_of = np.full(len(index.codes), -1)
+    limit_of[index.codes.get_indexer(limits.index)] = limits.to_numpy()
+    possible = np.bincount(ends, minlength=len(index.codes))
+    rows = np.flatnonzero((limit_of >= 0) & (possible > limit_of))
+    if rows.size == 0:
+        return 0
+    row_of = np.full(len(index.codes), -1)
+    row_of[rows] = np.arange(rows.size)
+    keep = row_of[ends] >= 0
+    expressions = grouped_sums(row_of[ends][keep], agree[keep], np.ones(keep.sum()), rows.size)
+    return add_rows(prob, "max_partners", rows, expressions, pulp.LpConstraintLE, limit_of[rows])
+
+
+def define_banned_pairs(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """No use across a border where the pair may not cooperate, as bounds.
+
+    .. math:: use_{ij} = 0 \\quad \\forall (i,j): h(j) \\ne i,\\;
+              \\{i, h(j)\\} \\text{ banned, or } \\neg may\\_share_i \\text{ or } \\neg may\\_share_{h(j)}
+
+    Such pairs get no agreement variable either. Returns the number of arcs closed.
+    """
+    arcs = index.arcs
+    closed = np.flatnonzero(arcs["cross"].to_numpy(bool) & ~arcs["allowed"].to_numpy(bool))
+    for variable in var.use[closed]:
+        variable.upBound = 0
+    return int(closed.size)
+
+
+def define_self_sufficiency(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """A least share of demand served by the municipality's own facilities.
+
+    .. math:: \\sum_{j: h(j)=i} use_{ij} + unserved_{ik} \\ge s_{ik}
+              \\quad \\forall (i,k): s_{ik} > 0
+
+    Demand left unserved counts towards the share, so that a municipality whose own
+    facilities cannot reach s_ik shows it as (heavily priced) unserved demand instead of
+    making the whole model infeasible.
+    """
+    targets = self_sufficiency_targets(index.problem)
+    if targets.empty:
+        return 0
+    demands = index.demands
+    dkey = pd.Series(
+        np.arange(len(demands)),
+        index=pd.MultiIndex.from_arrays([demands["municipality"], demands["type"]]),
+    )
+    rows = dkey.reindex(pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]]))
+    rows = rows.to_numpy(int)
+    row_of = np.full(len(demands), -1)
+    row_of[rows] = np.arange(rows.size)
+    arcs = index.arcs
+    own = np.flatnonzero(~arcs["cross"].to_numpy(bool) & (row_of[arcs["dkey"].to_numpy()] >= 0))
+    groups = np.concatenate([row_of[arcs["dkey"].to_numpy()[own]], np.arange(rows.size)])
+    variables = np.concatenate([var.use[own], var.unserved[rows]])
+    expressions = grouped_sums(groups, variables, np.ones(len(variables)), rows.size)
+    return add_rows(
+        prob,
+        "self_sufficiency",
+        rows,
+        expressions,
+        pulp.LpConstraintGE,
+        targets["share"].to_numpy(),
+    )
+
+
+def define_capital_budget(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Capital spending over the horizon within the area's and each municipality's budget.
+
+    .. math:: \\sum_j C_j \\, open_j \\le B, \\qquad
+              \\sum_{j: h(j)=i} C_j \\, open_j \\le B_i
+
+    C_j [yen] is the facility's undiscounted capital outlay over the horizon if kept or
+    built (``capital_cost``); closing a facility spends nothing. B from the parameter
+    ``capital_budget``, B_i from the municipalities' ``capital_budget`` (blank: none).
+    """
+    spends = np.flatnonzero((index.capital_cost > 0) & (index.status != "close"))
+    count = 0
+    area_budget = index.problem.parameters.capital_budget
+    if area_budget is not None and spends.size:
+        expression = grouped_sums(
+            np.zeros(spends.size), var.open_[spends], index.capital_cost[spends], 1
+        )
+        count += add_rows(prob, "capital_area", [0], expression, pulp.LpConstraintLE, area_budget)
+    budgets = index.problem.municipalities["capital_budget"].astype(float)
+    budgets = budgets.reindex(index.codes).to_numpy(float)
+    limited = np.flatnonzero(~np.isnan(budgets))
+    limited = limited[np.isin(limited, index.facility_host[spends])]
+    if limited.size == 0:
+        return count
+    row_of = np.full(len(index.codes), -1)
+    row_of[limited] = np.arange(limited.size)
+    members = spends[row_of[index.facility_host[spends]] >= 0]
+    expressions = grouped_sums(
+        row_of[index.facility_host[members]],
+        var.open_[members],
+        index.capital_cost[members],
+        limited.size,
+    )
+    return count + add_rows(
+        prob, "capital", limited, expressions, pulp.LpConstraintLE, budgets[limited]
+    )

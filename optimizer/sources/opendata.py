@@ -1,0 +1,560 @@
+"""Real public data as input tables: the Tama case (多摩地域, 30 municipalities).
+
+:func:`tama_tables` maps ``../shared/data/real/case-tama/`` (see its ``README.md`` and
+``../SOURCES.md``) onto the input workbook's tables, and :func:`tama_problem` turns them
+into a :class:`~optimizer.problem.data.ProblemData` through the validator. The source columns
+are renamed here, at the edge, and nowhere else.
+
+Municipalities
+    ``code5`` → ``code``; city-hall ``lat`` / ``lon``; ``pop_2020_census_prelim`` (2020
+    census, preliminary) → ``population``; ``insured75plus_derived`` (care-insurance
+    first-class insured aged 75+, fiscal-year end, probably March 2024) →
+    ``population_75plus``. All demand of a municipality sits at its city hall.
+Libraries
+    Category ``library`` with ``operator_code`` 3 (municipal public libraries, 146 of
+    194; university, national and Tokyo Metropolitan libraries are left out). A library
+    is *central* when its name contains 中央 or ends in 市立/町立/村立図書館, else a
+    *branch*. The data are from 2013 (KSJ P27).
+Culture halls — the rule
+    A P05 row (2022) counts as a culture hall when it is class 5 (集会施設), its name
+    contains one of :data:`HALL_KEYWORDS` and none of :data:`HALL_EXCLUDED`, or is one
+    of :data:`HALL_NAMES` (パルテノン多摩, whose name carries no keyword). Names with
+    ホール / 会館 (市民会館, 文化会館) / 劇場 / 芸術 / 公会堂 are *large halls*; 文化センター /
+    交流センター / 市民センター are *community culture centres*. The looser flag
+    ``name_hall_keyword`` of the case is not used: it also matches 323 rows of small
+    neighbourhood 会館 and 自治会館. With ``include_community_rooms=True`` every other
+    P05 row is kept too, as ``公民館`` (class 4) or ``集会施設`` (class 5): this is the
+    ~1,500-facility reading of the case, for scale runs.
+Elderly care
+    All four residential types of the case: 介護老人福祉施設 (特養), 介護老人保健施設 (老健),
+    地域密着型介護老人福祉施設 (small 特養, ≤ 29 beds) and 介護医療院. Capacity [beds] where
+    the source gives a positive 定員. Each registered 事業所 is its own facility (a 特養 with
+    two wings is two rows).
+
+Candidate sites
+    The case has none. Wherever a municipality's own facilities of a type hold less
+    than its own demand, :func:`shortfall_candidates` adds one new site at its city hall
+    that tops its capacity up to 1.2 × its demand (16 sites with the rules above), so
+    that every municipality has a stand-alone plan that serves all its residents. Every
+    value of a candidate is an assumption (the :data:`RATES`, the MIC rebuild unit cost
+    + 10 %).
+
+Defaults for what the case lacks
+--------------------------------
+The case has no costs, no floor areas, no capacities for libraries and halls, and few
+build years. Each missing value is filled with a constant per type and subtype
+(:data:`DEFAULTS`), and every filled cell is listed in the facility's ``assumed``
+column and in the ``assumptions`` table:
+
+=========== ================ ============= ==================== ========== =====================
+type        subtype          floor [m²]    capacity             built      operating cost
+=========== ================ ============= ==================== ========== =====================
+library     central          3,000         120 visits/m²/year   1981       40,000 yen/m²/year
+library     branch           700           120 visits/m²/year   1981       40,000 yen/m²/year
+hall        large hall       4,000         40 visits/m²/year    1985       30,000 yen/m²/year
+hall        culture centre   1,500         40 visits/m²/year    1985       30,000 yen/m²/year
+hall        公民館           800           40 visits/m²/year    1985       30,000 yen/m²/year
+hall        集会施設         300           40 visits/m²/year    1985       30,000 yen/m²/year
+care        特養             45 m²/bed     100 beds             2000       4.0 M yen/bed/year
+care        老健             45 m²/bed     100 beds             2000       4.0 M yen/bed/year
+care        small 特養       45 m²/bed     26 beds              2000       4.0 M yen/bed/year
+care        介護医療院       45 m²/bed     94 beds              2000       4.0 M yen/bed/year
+=========== ================ ============= ==================== ========== =====================
+
+Reasoning (sources where there are public ones):
+
+* Care beds: the median 定員 the case itself states for the same subtype (特養 100 of
+  204 stated, 老健 100 of 35, small 特養 26.5 of 10 → 26, 介護医療院 93.5 of 2 → 94).
+* Library build year: the median of the 36 municipal libraries whose year the case
+  gives (1981.5 → 1981). Halls 1985: the middle of the public-hall building boom
+  (1970s–90s); care 2000: the start of long-term care insurance, after which most of
+  Tama's 特養 capacity was built. Both are assumptions, not statistics.
+* Library floor area: 23 central × 3,000 m² + 123 branches × 700 m² gives 36 m² per
+  1,000 residents, inside the design's sanity band of 22–138 m² per 1,000 residents.
+* Care floor area: 45 m² per bed of gross floor area (the room itself is at least
+  10.65 m² per resident in a unit-type 特養 under the MHLW facility standards; shared
+  living rooms, corridors, kitchens and staff areas make up the rest) — an assumption.
+* Capacities of libraries and halls in visits per year per m², and all operating
+  costs, are modelling assumptions chosen so that the area holds about 1.5× its
+  library demand and its care demand (3 visits and 0.035 beds per resident / 75+
+  resident, see :data:`FACILITY_TYPES`); replace them with the municipalities' own
+  施設カルテ or 公共施設等総合管理計画 figures when available.
+* Renewal costs come from the MIC method (floor area × unit cost, see
+  :mod:`optimizer.problem.costs`), so they inherit the assumed floor areas.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from optimizer.problem.data import Parameters, ProblemData, assemble_problem
+from optimizer.schema import MIC_UNIT_COSTS
+
+__all__ = [
+    "tama_tables",
+    "tama_problem",
+    "problem_from_schema_tables",
+    "classify_halls",
+    "FACILITY_TYPES",
+    "DEFAULTS",
+    "HALL_KEYWORDS",
+    "HALL_EXCLUDED",
+    "HALL_NAMES",
+    "SCHEMA_SHEETS",
+    "RATES",
+    "floor_area_for",
+    "operating_cost_for",
+    "shortfall_candidates",
+]
+
+log = logging.getLogger(__name__)
+
+FACILITY_TYPES = pd.DataFrame(
+    {
+        "type": ["library", "hall", "care"],
+        "name_ja": ["図書館", "文化ホール", "介護施設"],
+        "demand_basis": ["population", "population", "population_75plus"],
+        "demand_per_person": [3.0, 1.0, 0.035],
+        "capacity_unit": ["visits/year", "visits/year", "beds"],
+        "max_distance_km": [8.0, 12.0, 15.0],
+        "renovation_unit_cost": [MIC_UNIT_COSTS[k][0] for k in ("library", "hall", "care")],
+        "rebuild_unit_cost": [MIC_UNIT_COSTS[k][1] for k in ("library", "hall", "care")],
+        "life_years": [60, 60, 60],
+        "renovation_year": [30, 30, 30],
+        "user_travel_cost_per_km": [60.0, 60.0, 2000.0],
+        "routine_repair_per_m2": [0.0, 0.0, 0.0],
+    }
+)
+"""The three facility types of the real and synthetic cases.
+
+Demand: 3 library visits and 1 hall visit per resident per year; 0.035 residential
+care beds per resident aged 75+ (Tokyo's 特養 places are 1.72 % of the 65+ population,
+about 3 % of the 75+; 老健 and 介護医療院 add the rest). Travel cost: a round trip at
+about 30 yen/km per visit; a care bed-year carries about 30 family visits (2,000 yen/km).
+Unit costs: the MIC defaults (:data:`optimizer.schema.MIC_UNIT_COSTS`).
+"""
+
+DEFAULTS = pd.DataFrame(
+    [
+        # type, subtype, floor_area_m2, m2_per_bed, capacity, capacity_per_m2, year_built,
+        # operating_per_m2, operating_per_bed
+        ("library", "central", 3000.0, np.nan, np.nan, 120.0, 1981, 40_000.0, np.nan),
+        ("library", "branch", 700.0, np.nan, np.nan, 120.0, 1981, 40_000.0, np.nan),
+        ("hall", "large hall", 4000.0, np.nan, np.nan, 40.0, 1985, 30_000.0, np.nan),
+        ("hall", "culture centre", 1500.0, np.nan, np.nan, 40.0, 1985, 30_000.0, np.nan),
+        ("hall", "公民館", 800.0, np.nan, np.nan, 40.0, 1985, 30_000.0, np.nan),
+        ("hall", "集会施設", 300.0, np.nan, np.nan, 40.0, 1985, 30_000.0, np.nan),
+        ("care", "介護老人福祉施設", np.nan, 45.0, 100.0, np.nan, 2000, np.nan, 4_000_000.0),
+        ("care", "介護老人保健施設", np.nan, 45.0, 100.0, np.nan, 2000, np.nan, 4_000_000.0),
+        (
+            "care",
+            "地域密着型介護老人福祉施設入所者生活介護",
+            np.nan,
+            45.0,
+            26.0,
+            np.nan,
+            2000,
+            np.nan,
+            4_000_000.0,
+        ),
+        ("care", "介護医療院", np.nan, 45.0, 94.0, np.nan, 2000, np.nan, 4_000_000.0),
+    ],
+    columns=[
+        "type",
+        "subtype",
+        "floor_area_m2",
+        "m2_per_bed",
+        "capacity",
+        "capacity_per_m2",
+        "year_built",
+        "operating_per_m2",
+        "operating_per_bed",
+    ],
+).set_index(["type", "subtype"])
+"""Defaults per (type, subtype); see the module docstring for the reasoning."""
+
+RATES = {
+    "library": {
+        "capacity_per_m2": DEFAULTS.loc[("library", "branch"), "capacity_per_m2"],
+        "operating_per_m2": DEFAULTS.loc[("library", "branch"), "operating_per_m2"],
+        "min_floor_m2": 150.0,
+    },
+    "hall": {
+        "capacity_per_m2": DEFAULTS.loc[("hall", "culture centre"), "capacity_per_m2"],
+        "operating_per_m2": DEFAULTS.loc[("hall", "culture centre"), "operating_per_m2"],
+        "min_floor_m2": 300.0,
+    },
+    "care": {
+        "m2_per_bed": DEFAULTS.loc[("care", "介護老人福祉施設"), "m2_per_bed"],
+        "operating_per_bed": DEFAULTS.loc[("care", "介護老人福祉施設"), "operating_per_bed"],
+    },
+}
+"""Per-type rates of a new building (candidate sites here, every synthetic facility):
+those of :data:`DEFAULTS` for a branch library, a culture centre and a 特養, plus a
+smallest building per type [m²]."""
+
+CANDIDATE_BUILD_MARKUP = 1.1
+"""A new building costs the MIC rebuild unit cost + 10 % (site works, demolition)."""
+
+CANDIDATE_OPERATING_SHARE = 0.9
+"""A new building runs at 90 % of the operating rate (modern, efficient)."""
+
+CANDIDATE_TARGET = 1.2
+"""A candidate tops its host's own capacity up to this multiple of its own demand."""
+
+
+def floor_area_for(kind: str, capacity: np.ndarray) -> np.ndarray:
+    """Gross floor area [m²] that holds ``capacity`` [type unit] at the :data:`RATES`."""
+    rate = RATES[kind]
+    if kind == "care":
+        return np.asarray(capacity, dtype=float) * rate["m2_per_bed"]
+    return np.maximum(
+        np.asarray(capacity, dtype=float) / rate["capacity_per_m2"], rate["min_floor_m2"]
+    )
+
+
+def operating_cost_for(kind: str, capacity: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Annual operating cost [yen/year] at the :data:`RATES`: per bed for care, per m² else."""
+    rate = RATES[kind]
+    if kind == "care":
+        return np.asarray(capacity, dtype=float) * rate["operating_per_bed"]
+    return np.asarray(area, dtype=float) * rate["operating_per_m2"]
+
+
+HALL_KEYWORDS = ("ホール", "文化センター", "文化会館", "市民会館", "芸術", "劇場", "公会堂",
+                 "市民センター", "交流センター")  # fmt: skip
+"""A class-5 P05 name with one of these is a culture hall (unless excluded)."""
+
+HALL_NAMES = ("パルテノン多摩",)
+"""Culture halls known by a proper name that carries no keyword (large halls)."""
+
+CENTRE_KEYWORDS = ("文化センター", "交流センター", "市民センター")
+"""Culture halls named so are community culture centres; the others are large halls."""
+
+HALL_EXCLUDED = ("体育館", "自治会", "地区", "児童", "老人", "福祉", "町会", "集会所", "集会室",
+                 "会議室", "多目的室", "防災", "スポーツ", "子ども", "青少年", "国際")  # fmt: skip
+"""Words that mark a neighbourhood room, gymnasium or special-purpose centre."""
+
+CENTRAL_LIBRARY = r"中央|[市町村]立図書館$"
+
+SCHEMA_SHEETS = ("municipalities", "facility_types", "facilities", "candidates", "parameters")
+
+FACILITY_SCHEMA_COLUMNS = (
+    "id", "name", "type", "municipality", "lat", "lon", "capacity", "floor_area_m2",
+    "year_built", "annual_operating_cost", "renewal_cost", "status",
+)  # fmt: skip
+
+
+def _read_case(case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The case's two CSV files, codes kept as text."""
+    case_dir = Path(case_dir)
+    read = {"encoding": "utf-8-sig", "dtype": {"code5": str, "lgcode": str}}
+    return (
+        pd.read_csv(case_dir / "municipalities.csv", **read),
+        pd.read_csv(case_dir / "facilities.csv", **read),
+    )
+
+
+def _municipalities(raw: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": raw["code5"],
+            "name": raw["municipality"],
+            "lat": raw["lat"].astype(float),
+            "lon": raw["lon"].astype(float),
+            "population": raw["pop_2020_census_prelim"].astype(int),
+            "population_75plus": raw["insured75plus_derived"].astype(int),
+        }
+    )
+
+
+def classify_halls(rows: pd.DataFrame, include_community_rooms: bool = False) -> pd.Series:
+    """Subtype of each P05 row under the culture-hall rule, ``None`` when left out.
+
+    Parameters
+    ----------
+    rows
+        Rows of category ``hall_or_community_centre``: columns ``name``, ``subtype``
+        (公民館 or 集会施設).
+    include_community_rooms
+        Keep the rows that are not culture halls as ``公民館`` / ``集会施設``.
+    """
+    name = rows["name"].astype(str)
+    keyword = name.str.contains("|".join(HALL_KEYWORDS))
+    excluded = name.str.contains("|".join(HALL_EXCLUDED))
+    hall = ((rows["subtype"] == "集会施設") & keyword & ~excluded) | name.isin(HALL_NAMES)
+    centre = name.str.contains("|".join(CENTRE_KEYWORDS))
+    labels = np.where(centre, "culture centre", "large hall")
+    if include_community_rooms:
+        other = rows["subtype"].to_numpy(dtype=object)
+    else:
+        other = np.full(len(rows), None, dtype=object)
+    return pd.Series(np.where(hall, labels, other), index=rows.index, dtype=object)
+
+
+def _select_facilities(raw: pd.DataFrame, include_community_rooms: bool) -> pd.DataFrame:
+    """The case's rows that enter the model, with ``type`` and ``subtype``."""
+    libraries = raw[(raw["category"] == "library") & (raw["operator_code"] == 3)].copy()
+    libraries["type"] = "library"
+    central = libraries["name"].astype(str).str.contains(CENTRAL_LIBRARY)
+    libraries["subtype"] = np.where(central, "central", "branch")
+    halls = raw[raw["category"] == "hall_or_community_centre"].copy()
+    halls["subtype"] = classify_halls(halls, include_community_rooms)
+    halls = halls[halls["subtype"].notna()]
+    halls["type"] = "hall"
+    care = raw[raw["category"] == "elderly_care"].copy()
+    care["type"] = "care"
+    return pd.concat([libraries, halls, care])
+
+
+def _fill(values: pd.Series, defaults: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``values`` with gaps filled from ``defaults``; and which were filled."""
+    values = pd.to_numeric(values, errors="coerce").astype(float)
+    missing = values.isna() | (values <= 0)
+    return values.where(~missing, defaults.astype(float)), missing
+
+
+def _facilities(selected: pd.DataFrame) -> pd.DataFrame:
+    """Schema facility rows, each gap filled from :data:`DEFAULTS` and marked ``assumed``."""
+    key = pd.MultiIndex.from_arrays([selected["type"], selected["subtype"]])
+    d = DEFAULTS.reindex(key).set_axis(selected.index)
+    care = (selected["type"] == "care").to_numpy()
+    stated_beds = selected["capacity"].where(care)
+    beds, beds_assumed = _fill(stated_beds, d["capacity"])
+    floor = np.where(care, beds * d["m2_per_bed"], d["floor_area_m2"])
+    capacity = np.where(care, beds, floor * d["capacity_per_m2"])
+    capacity_assumed = np.where(care, beds_assumed, True)
+    year, year_assumed = _fill(selected["year_built"], d["year_built"])
+    operating = np.where(care, beds * d["operating_per_bed"], floor * d["operating_per_m2"])
+    assumed = pd.DataFrame(
+        {
+            "capacity": capacity_assumed,
+            "floor_area_m2": True,
+            "year_built": year_assumed.to_numpy(),
+            "annual_operating_cost": True,
+        },
+        index=selected.index,
+    )
+    return pd.DataFrame(
+        {
+            "id": selected["facility_id"],
+            "name": selected["name"],
+            "type": selected["type"],
+            "municipality": selected["code5"],
+            "lat": selected["lat"].astype(float),
+            "lon": selected["lon"].astype(float),
+            "capacity": np.round(capacity.astype(float), 0),
+            "floor_area_m2": np.round(floor.astype(float), 0),
+            "year_built": year.round().astype(int).to_numpy(),
+            "annual_operating_cost": np.round(operating.astype(float), -3),
+            "renewal_cost": np.nan,
+            "status": "free",
+            "subtype": selected["subtype"],
+            "assumed": assumed.apply(lambda row: ";".join(row.index[row.to_numpy()]), axis=1),
+        }
+    ).reset_index(drop=True)
+
+
+def shortfall_candidates(
+    municipalities: pd.DataFrame, facilities: pd.DataFrame, facility_types: pd.DataFrame
+) -> pd.DataFrame:
+    """A candidate site wherever a municipality cannot serve its own demand alone.
+
+    For each municipality *i* and type *k* whose own facilities hold less than its own
+    demand D[i,k], one new site at its centre (city hall) of capacity
+    ``CANDIDATE_TARGET`` · D[i,k] − own capacity, sized and costed at the :data:`RATES`:
+    floor area from the capacity, build cost = floor area × the type's MIC rebuild unit
+    cost × ``CANDIDATE_BUILD_MARKUP``, operating cost × ``CANDIDATE_OPERATING_SHARE``.
+    So every municipality has a stand-alone plan that serves all its residents (its
+    stand-alone cost is then a real cost, not a penalty for unserved demand).
+
+    Parameters
+    ----------
+    municipalities
+        Schema rows (``code``, ``lat``, ``lon``, ``population``, ``population_75plus``).
+    facilities
+        Schema rows of the existing facilities (``type``, ``municipality``, ``capacity``).
+    facility_types
+        Schema rows (``type``, ``demand_basis``, ``demand_per_person``,
+        ``rebuild_unit_cost``).
+
+    Returns
+    -------
+    DataFrame
+        Rows of the ``candidates`` sheet, ids ``new-<type>-<code>``.
+    """
+    own = facilities.groupby(["municipality", "type"])["capacity"].sum()
+    rows = []
+    for _, ftype in facility_types.iterrows():
+        kind = ftype["type"]
+        demand = municipalities[ftype["demand_basis"]].to_numpy(float) * ftype["demand_per_person"]
+        held = own.xs(kind, level="type").reindex(municipalities["code"], fill_value=0.0).to_numpy()
+        short = held < demand
+        capacity = np.ceil(CANDIDATE_TARGET * demand[short] - held[short])
+        area = np.round(floor_area_for(kind, capacity), 0)
+        hosts = municipalities[short]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "id": [f"new-{kind}-{code}" for code in hosts["code"]],
+                    "name": [f"{name}{ftype['name_ja']}（新設候補）" for name in hosts["name"]],
+                    "type": kind,
+                    "municipality": hosts["code"].to_numpy(),
+                    "lat": hosts["lat"].to_numpy(),
+                    "lon": hosts["lon"].to_numpy(),
+                    "capacity": capacity,
+                    "floor_area_m2": area,
+                    "build_cost": np.round(
+                        area * ftype["rebuild_unit_cost"] * CANDIDATE_BUILD_MARKUP, -3
+                    ),
+                    "annual_operating_cost": np.round(
+                        CANDIDATE_OPERATING_SHARE * operating_cost_for(kind, capacity, area), -3
+                    ),
+                    "status": "free",
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _assumptions(facilities: pd.DataFrame) -> pd.DataFrame:
+    """One row per (type, subtype, column) that was filled: how many cells, with what."""
+    rows = []
+    for (kind, subtype), group in facilities.groupby(["type", "subtype"], sort=True):
+        d = DEFAULTS.loc[(kind, subtype)]
+        for column in ("capacity", "floor_area_m2", "year_built", "annual_operating_cost"):
+            filled = group["assumed"].str.split(";").apply(lambda cols, c=column: c in cols)
+            if filled.any():
+                rows.append(
+                    {
+                        "type": kind,
+                        "subtype": subtype,
+                        "column": column,
+                        "filled": int(filled.sum()),
+                        "of": len(group),
+                        "rule": _rule_text(kind, column, d),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["type", "subtype", "column", "filled", "of", "rule"])
+
+
+def _rule_text(kind: str, column: str, d: pd.Series) -> str:
+    care = kind == "care"
+    if column == "capacity":
+        return (
+            f"{d['capacity']:.0f} beds" if care else f"floor area × {d['capacity_per_m2']:.0f} /m²"
+        )
+    if column == "floor_area_m2":
+        return f"beds × {d['m2_per_bed']:.0f} m²" if care else f"{d['floor_area_m2']:,.0f} m²"
+    if column == "year_built":
+        return f"{int(d['year_built'])}"
+    if care:
+        return f"beds × {d['operating_per_bed']:,.0f} yen/year"
+    return f"floor area × {d['operating_per_m2']:,.0f} yen/m²/year"
+
+
+def tama_tables(
+    case_dir: Path, *, include_community_rooms: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The Tama case as input tables (see the module docstring for every rule).
+
+    Parameters
+    ----------
+    case_dir
+        The ``case-tama`` folder (``municipalities.csv``, ``facilities.csv``).
+    include_community_rooms
+        Also keep every 公民館 and 集会施設 that is not a culture hall.
+
+    Returns
+    -------
+    dict
+        ``municipalities``, ``facility_types``, ``facilities`` (schema columns plus
+        ``subtype`` and ``assumed``, the ;-separated columns filled from
+        :data:`DEFAULTS`), ``candidates`` (:func:`shortfall_candidates`: the case has
+        no sites of its own, every value of these is assumed),
+        ``parameters``, and ``assumptions`` (one row per filled column and subtype).
+    """
+    raw_municipalities, raw_facilities = _read_case(case_dir)
+    facilities = _facilities(_select_facilities(raw_facilities, include_community_rooms))
+    municipalities = _municipalities(raw_municipalities)
+    candidates = shortfall_candidates(municipalities, facilities, FACILITY_TYPES)
+    rooms = " incl. community rooms" if include_community_rooms else ""
+    parameters = pd.DataFrame(
+        {
+            "name": ["area_name", "time_limit_s", "mip_gap"],
+            "value": [f"多摩地域 30市町村{rooms}", "300", "0.001"],
+            "note": ["", "", ""],
+        }
+    )
+    log.info(
+        "Tama case: %d facilities (%s)",
+        len(facilities),
+        facilities["type"].value_counts().to_dict(),
+    )
+    return {
+        "municipalities": municipalities,
+        "facility_types": FACILITY_TYPES.copy(),
+        "facilities": facilities,
+        "candidates": candidates,
+        "parameters": parameters,
+        "assumptions": _assumptions(facilities),
+    }
+
+
+def tama_problem(case_dir: Path, *, include_community_rooms: bool = False) -> ProblemData:
+    """The Tama case as a validated :class:`ProblemData`.
+
+    The schema sheets of :func:`tama_tables` go through
+    ``optimizer.workbook.validate.problem_from_tables``; the filled defaults are recorded in
+    ``problem.source["assumptions"]`` (the ``assumptions`` table as records).
+    """
+    tables = tama_tables(case_dir, include_community_rooms=include_community_rooms)
+    sheets = {name: tables[name] for name in SCHEMA_SHEETS}
+    sheets["facilities"] = tables["facilities"].loc[:, list(FACILITY_SCHEMA_COLUMNS)]
+    source = {
+        "format": "open-data",
+        "path": str(Path(case_dir)),
+        "assumptions": tables["assumptions"].to_dict("records"),
+    }
+    return problem_from_schema_tables(sheets, source)
+
+
+def problem_from_schema_tables(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:
+    """Clean schema-shaped tables → :class:`ProblemData`, through the validator.
+
+    ``optimizer.workbook.validate.problem_from_tables`` checks every rule (and raises
+    ``InputError`` listing what a generator got wrong). Where the validator is not
+    installed, the tables go straight to :func:`~optimizer.problem.data.assemble_problem`.
+    """
+    try:
+        from optimizer.workbook.validate import problem_from_tables
+    except ImportError:
+        log.warning("optimizer.workbook.validate is not available: tables assembled without validation")
+        return _assemble_unvalidated(tables, source)
+    problem, warnings = problem_from_tables(tables, source=source)
+    for warning in warnings:
+        log.info("validator: %s", warning)
+    return problem
+
+
+def _assemble_unvalidated(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:
+    """Clean schema tables → problem without the validator (parameters as typed text)."""
+    municipalities = tables["municipalities"].set_index("code")
+    municipalities = municipalities.assign(may_share=True, capital_budget=np.nan)
+    facility_types = tables["facility_types"].set_index("type")
+    existing = tables["facilities"].assign(is_candidate=False, build_cost=np.nan)
+    candidates = tables["candidates"].assign(
+        is_candidate=True, year_built=pd.NA, renewal_cost=np.nan
+    )
+    frames = [f for f in (existing, candidates) if len(f)]
+    facilities = pd.concat(frames, ignore_index=True).set_index("id")
+    facilities["year_built"] = pd.array(facilities["year_built"], dtype="Int64")
+    facilities["renewal_cost"] = facilities["renewal_cost"].astype(float)
+    defaults = Parameters()
+    values = dict(zip(tables["parameters"]["name"], tables["parameters"]["value"], strict=True))
+    parameters = defaults.replace(**{k: type(getattr(defaults, k))(v) for k, v in values.items()})
+    return assemble_problem(municipalities, facility_types, facilities, parameters, source=source)

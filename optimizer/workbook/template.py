@@ -1,0 +1,408 @@
+"""The blank input workbook and the input reference, both generated from the schema.
+
+:func:`write_template` writes a workbook a planner can fill: every sheet of
+:mod:`optimizer.schema` with its English header row and Japanese label row, drop-downs,
+number formats, frozen headers, two example rows per sheet (replace them with real
+data) and an instructions sheet (説明). The parameters sheet lists every parameter with
+its default. :func:`schema_markdown` renders the same schema as ``docs/inputs.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.workbook.messages import TITLES
+from optimizer.schema import (
+    MIC_UNIT_COSTS,
+    PARAMETERS,
+    SHEETS,
+    Column,
+    Parameter,
+    Sheet,
+)
+
+__all__ = [
+    "write_template",
+    "example_tables",
+    "instruction_rows",
+    "write_instructions",
+    "schema_markdown",
+    "INSTRUCTIONS_TITLE",
+]
+
+INSTRUCTIONS_TITLE = {"ja": "説明", "en": "instructions"}
+
+EXAMPLE_FILL: dict[tuple[str, str], tuple[object, object]] = {
+    ("facilities", "id"): ("L-001", "C-001"),
+    ("facilities", "name"): ("中央図書館", "特別養護老人ホームみどり"),
+    ("facilities", "type"): ("library", "care"),
+    ("facilities", "municipality"): ("13201", "13202"),
+    ("facilities", "lat"): (35.6601, 35.7003),
+    ("facilities", "lon"): (139.3237, 139.4130),
+    ("facilities", "capacity"): (300000, 100),
+    ("facilities", "floor_area_m2"): (3000, 5200),
+    ("facilities", "year_built"): (1982, 1998),
+    ("facilities", "annual_operating_cost"): (150_000_000, 350_000_000),
+    ("facilities", "renewal_cost"): (None, None),
+    ("facilities", "status"): ("free", "keep"),
+    ("candidates", "id"): ("N-001", "N-002"),
+    ("candidates", "name"): ("新図書館候補地", "新特養候補地"),
+    ("candidates", "type"): ("library", "care"),
+    ("candidates", "municipality"): ("13201", "13202"),
+    ("candidates", "lat"): (35.6712, 35.7051),
+    ("candidates", "lon"): (139.3622, 139.4021),
+    ("candidates", "capacity"): (400000, 120),
+    ("candidates", "floor_area_m2"): (4000, 6000),
+    ("candidates", "build_cost"): (1_600_000_000, 2_160_000_000),
+    ("candidates", "annual_operating_cost"): (180_000_000, 400_000_000),
+    ("candidates", "status"): ("free", "free"),
+    ("municipalities", "capital_budget"): (None, None),
+    ("travel", "facility"): ("L-001", "C-001"),
+    ("travel", "distance_km"): (3.5, None),
+    ("travel", "minutes"): (None, 20),
+    ("rules", "value"): (None, None),
+    ("scenarios", "note"): ("library catchment 5 km", "agreements without fixed cost"),
+}
+"""Example values where the schema's ``Column.examples`` gives none."""
+
+
+def _examples(sheet: Sheet, column: Column) -> tuple[object, object]:
+    if any(value is not None for value in column.examples):
+        return column.examples
+    return EXAMPLE_FILL.get((sheet.name, column.name), (None, None))
+
+
+def parameter_rows(lang: str = "ja") -> pd.DataFrame:
+    """Every parameter with its default value and description (the parameters sheet)."""
+    return pd.DataFrame(
+        {
+            "name": [p.name for p in PARAMETERS],
+            "value": [p.default if p.default != "" else None for p in PARAMETERS],
+            "note": [_parameter_note(p, lang) for p in PARAMETERS],
+        }
+    )
+
+
+def _parameter_note(parameter: Parameter, lang: str) -> str:
+    text = (
+        parameter.description
+        if lang == "en"
+        else (f"{parameter.label_ja}：{parameter.description_ja or parameter.description}")
+    )
+    return f"{text} [{parameter.unit}]" if parameter.unit else text
+
+
+def example_tables(lang: str = "ja") -> dict[str, pd.DataFrame]:
+    """Two example rows for every sheet (the parameters sheet: every parameter)."""
+    tables = {}
+    for sheet in SHEETS:
+        if sheet.name == "parameters":
+            tables[sheet.name] = parameter_rows(lang)
+            continue
+        tables[sheet.name] = pd.DataFrame(
+            {column.name: list(_examples(sheet, column)) for column in sheet.columns}
+        )
+    return tables
+
+
+# ---------------------------------------------------------------------------
+# instructions
+# ---------------------------------------------------------------------------
+
+KIND_WORDS = {
+    "ja": {
+        "text": "文字",
+        "code": "コード（文字列）",
+        "int": "整数",
+        "float": "数値",
+        "year": "年（西暦・和暦）",
+        "bool": "はい／いいえ",
+        "enum": "選択",
+    },
+    "en": {
+        "text": "text",
+        "code": "code (text)",
+        "int": "whole number",
+        "float": "number",
+        "year": "year",
+        "bool": "yes/no",
+        "enum": "choice",
+    },
+}
+
+INTRO = {
+    "ja": [
+        "公共施設の共同利用（連携協約）最適化の入力ブックです。",
+        "各シートの1行目は英語の列名、2行目は日本語の見出しです。3行目から1行に1件ずつ記入してください。",
+        "例として2行ずつ入っています。実際のデータで上書きするか、削除してください。",
+        "必須のシート：municipalities（市町村）、facility_types（施設類型）、facilities（施設）。"
+        "その他のシートは任意です。",
+        "数値は全角・カンマ区切り（１，２３４）でも読めます。市町村コードは文字列で入力してください"
+        "（先頭の0が落ちた4桁のコードは補って警告します）。",
+        "はい／いいえは、はい・いいえ、○・×、yes・no、1・0 のいずれでも構いません。"
+        "建築年は 1985、昭和60、S60、R3 のように入力できます。",
+        "単価が空欄の場合、図書館・ホール・介護施設は総務省「公共施設等更新費用試算ソフト」"
+        "（ふるさと財団）の単価を用います。",
+    ],
+    "en": [
+        "Input workbook of the facility-sharing optimiser (連携協約).",
+        "Row 1 of each sheet holds the English column names, row 2 the Japanese labels. "
+        "Enter one record per row from row 3.",
+        "Two example rows are filled in: overwrite them with real data or delete them.",
+        "Required sheets: municipalities, facility_types, facilities. The others are optional.",
+        "Numbers may be typed with full-width digits or thousands separators. Type "
+        "municipality codes as text (a 4-digit code that lost its leading zero is repaired "
+        "with a warning).",
+        "Yes/no accepts yes/no, はい/いいえ, ○/×, 1/0. Years accept 1985, 昭和60, S60, R3.",
+        "Blank unit costs of library, hall and care take the MIC defaults "
+        "(総務省「公共施設等更新費用試算ソフト」, ふるさと財団).",
+    ],
+}
+
+HEADINGS = {
+    "ja": ("シート", "列名", "見出し", "種類", "単位", "必須", "既定値", "説明"),
+    "en": ("sheet", "column", "label", "kind", "unit", "required", "default", "description"),
+}
+
+
+def _shown_default(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def _column_description(column: Column, lang: str) -> str:
+    text = column.description if lang == "en" else (column.description_ja or column.description)
+    if column.choices:
+        text += " (" + " / ".join(column.choices) + ")"
+    return text
+
+
+def instruction_rows(lang: str = "ja") -> list[list[object]]:
+    """Rows of the instructions sheet: introduction, then every sheet and column,
+    then every parameter."""
+    yes = "○" if lang != "en" else "yes"
+    kinds = KIND_WORDS["en" if lang == "en" else "ja"]
+    rows: list[list[object]] = [[line] for line in INTRO["en" if lang == "en" else "ja"]]
+    rows.append([])
+    rows.append(list(HEADINGS["en" if lang == "en" else "ja"]))
+    for sheet in SHEETS:
+        description = sheet.description if lang == "en" else sheet.description_ja
+        required = yes if sheet.required else ""
+        rows.append(
+            [f"{sheet.name}（{sheet.label_ja}）", "", "", "", "", required, "", description]
+        )
+        for column in sheet.columns:
+            rows.append(
+                [
+                    sheet.name,
+                    column.name,
+                    column.label_ja,
+                    kinds[column.kind],
+                    column.unit,
+                    yes if column.required else "",
+                    _shown_default(column.default),
+                    _column_description(column, lang),
+                ]
+            )
+    rows.append([])
+    rows.append(
+        ["parameters", "name", "label", "kind", "unit", "", "default", "description"]
+        if lang == "en"
+        else ["パラメータ", "名前", "見出し", "種類", "単位", "", "既定値", "説明"]
+    )
+    for parameter in PARAMETERS:
+        description = (
+            parameter.description
+            if lang == "en"
+            else (parameter.description_ja or parameter.description)
+        )
+        rows.append(
+            [
+                "parameters",
+                parameter.name,
+                parameter.label_ja,
+                kinds[parameter.kind],
+                parameter.unit,
+                "",
+                _shown_default(parameter.default),
+                description,
+            ]
+        )
+    return rows
+
+
+def write_instructions(book, lang: str = "ja") -> None:
+    """Add the instructions sheet (説明 / instructions) to an openpyxl workbook."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = book.create_sheet(INSTRUCTIONS_TITLE["en" if lang == "en" else "ja"])
+    headings = set(HEADINGS["ja"]) | set(HEADINGS["en"])
+    for number, row in enumerate(instruction_rows(lang), start=1):
+        for position, value in enumerate(row, start=1):
+            cell = ws.cell(row=number, column=position, value=value if value != "" else None)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"
+        if row and (row[0] in headings or (len(row) > 1 and row[1] == "" and row[0])):
+            for cell in ws[number]:
+                cell.font = Font(bold=True)
+    widths = (26, 26, 20, 16, 12, 8, 14, 80)
+    for position, width in enumerate(widths, start=1):
+        ws.column_dimensions[chr(64 + position)].width = width
+    for row in ws.iter_rows(min_col=8, max_col=8):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_template(path: str | Path, lang: str = "ja") -> Path:
+    """Write the blank input workbook (with two example rows per sheet) to ``path``."""
+    from optimizer.workbook.reader import write_workbook
+
+    return write_workbook(example_tables(lang), path, lang=lang)
+
+
+# ---------------------------------------------------------------------------
+# docs/inputs.md
+# ---------------------------------------------------------------------------
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _sheet_markdown(sheet: Sheet, lang: str) -> list[str]:
+    kinds = KIND_WORDS["en" if lang == "en" else "ja"]
+    required = "required" if sheet.required else "optional"
+    lines = [
+        f"### `{sheet.name}` {sheet.label_ja} ({required})",
+        "",
+        sheet.description if lang == "en" else sheet.description_ja,
+        "",
+    ]
+    if sheet.key:
+        lines += [f"Key: `{sheet.key}` (must be unique).", ""]
+    lines += [
+        "| column | label | kind | unit | required | default | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for column in sheet.columns:
+        lines.append(
+            f"| `{column.name}` | {column.label_ja} | {kinds[column.kind]} | "
+            f"{_md(column.unit)} | {'yes' if column.required else ''} | "
+            f"{_md(_shown_default(column.default))} | {_md(_column_description(column, lang))} |"
+        )
+    if sheet.open_columns:
+        lines += [
+            "",
+            "Extra columns `population_YYYY` and `population_75plus_YYYY` (or "
+            "人口YYYY / 75歳以上人口YYYY) hold population projections.",
+        ]
+    return lines + [""]
+
+
+def schema_markdown(lang: str = "en") -> str:
+    """The input reference (``docs/inputs.md``) rendered from the schema."""
+    kinds = KIND_WORDS["en" if lang == "en" else "ja"]
+    lines = [
+        "# Input workbook reference",
+        "",
+        "Generated from `optimizer/schema.py` by `optimizer.workbook.template.schema_markdown()`;"
+        " do not edit by hand (a test compares this file with the generator).",
+        "",
+        "## Layout",
+        "",
+        "One `.xlsx` workbook (or a folder of CSV files named after the sheets, e.g. "
+        "`municipalities.csv`, UTF-8 with or without BOM, or Shift_JIS/cp932). Sheets are "
+        "found by their English or Japanese name. The header row may hold the English "
+        "name, the Japanese label, or both (`code 市町村コード`); the blank template "
+        "(`optimizer template`) puts English names in row 1 and Japanese labels in row 2, "
+        "with data from row 3. Headers are matched ignoring case, spaces and full width.",
+        "",
+        "Accepted spellings: full-width digits and letters, `1,234` and `１，２３４`, `▲500` "
+        "(negative), `4%`; yes/no as yes/no, true/false, 1/0, はい/いいえ, ○/×, 可/不可; "
+        "years as 1985, 1985年, 昭和60, S60, 令和3, R3. Municipality codes are JIS codes "
+        "kept as text: a 4-digit code is taken as a 5-digit code that lost its leading zero "
+        "(repaired, with a warning); a 6-digit code must carry a valid check digit; a "
+        "5-digit reference matches a 6-digit code and vice versa.",
+        "",
+        "Files refused outright: old `.xls`, password-protected workbooks, CSV or text "
+        "renamed to `.xlsx`, macro workbooks (`.xlsm`), archives that unzip to more than "
+        "512 MiB, sheets with more than 200,000 rows. Formula cells without a saved value "
+        "are reported cell by cell.",
+        "",
+        "## Sheets",
+        "",
+    ]
+    for sheet in SHEETS:
+        lines += _sheet_markdown(sheet, lang)
+    lines += [
+        "## Parameters",
+        "",
+        "Rows of the `parameters` sheet: `name`, `value` (blank = default), `note`. Names "
+        "may also be given by their Japanese label.",
+        "",
+        "| name | label | kind | unit | default | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for parameter in PARAMETERS:
+        lines.append(
+            f"| `{parameter.name}` | {parameter.label_ja} | {kinds[parameter.kind]} | "
+            f"{_md(parameter.unit)} | {_md(_shown_default(parameter.default))} | "
+            f"{_md(parameter.description)} |"
+        )
+    lines += [
+        "",
+        "`weight_equal + weight_population + weight_usage` must equal 1.",
+        "",
+        "## Default unit costs (MIC method)",
+        "",
+        "Where `renovation_unit_cost` or `rebuild_unit_cost` is blank, these defaults apply"
+        " (any other type needs its own unit costs). Source: 総務省「公共施設等更新費用試算"
+        "ソフト」, distributed by 一般財団法人地域総合整備財団（ふるさと財団）, unit costs by"
+        " building category.",
+        "",
+        "| type | category | large renovation [yen/m²] | rebuild [yen/m²] |",
+        "|---|---|---|---|",
+    ]
+    categories = {"library": "社会教育系", "hall": "市民文化系", "care": "保健・福祉系"}
+    for kind, (renovation, rebuild) in MIC_UNIT_COSTS.items():
+        lines.append(
+            f"| `{kind}` | {categories.get(kind, '')} | {renovation:,.0f} | {rebuild:,.0f} |"
+        )
+    from optimizer.workbook.validate import (  # validate imports the reader; keep the import local
+        AGED_65_PER_75,
+        CARE_BEDS_PER_65PLUS,
+        LIBRARY_AREA_BAND,
+        PUBLIC_AREA_PER_RESIDENT,
+    )
+
+    lines += [
+        "",
+        "## Sanity bands (warnings)",
+        "",
+        f"- Library floor area {LIBRARY_AREA_BAND[0]:g}–{LIBRARY_AREA_BAND[1]:g} m² per "
+        "1,000 residents of the area.",
+        f"- Care places (type `care`) {CARE_BEDS_PER_65PLUS[0]:.1%}–"
+        f"{CARE_BEDS_PER_65PLUS[1]:.0%} of the 65+ population, compared with the 75+ "
+        f"population taking 65+ ≈ {AGED_65_PER_75:g} × 75+.",
+        f"- All listed facilities together at most {PUBLIC_AREA_PER_RESIDENT[1]:g} m² per "
+        f"resident (all public buildings usually have {PUBLIC_AREA_PER_RESIDENT[0]:g}–"
+        f"{PUBLIC_AREA_PER_RESIDENT[1]:g} m²).",
+        "",
+        "## Issue codes",
+        "",
+        "Every problem is reported with sheet, row, column, the value found and what was "
+        "expected, in Japanese (default) or English.",
+        "",
+        "| code | 日本語 | English |",
+        "|---|---|---|",
+    ]
+    for code, (ja, en) in TITLES.items():
+        lines.append(f"| `{code}` | {_md(ja)} | {_md(en)} |")
+    return "\n".join(lines) + "\n"
