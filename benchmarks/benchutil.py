@@ -30,7 +30,7 @@ def status_text(status) -> str:
 
 
 def stage_seconds(outcome) -> dict[str, float | None]:
-    """Model build and solver seconds as a :class:`optimizer.solving.solve.SolveOutcome` reports
+    """Model build and solver seconds as a :class:`optimizer.results.outcome.SolveOutcome` reports
     them (``build_seconds``, ``seconds``); ``None`` for what it does not report."""
 
     def seconds(name: str) -> float | None:

@@ -59,8 +59,8 @@ def _report_seconds(problem, solution, folder: Path, processes: int) -> float | 
     ``None`` when the allocation, terms or report module is not installed.
     """
     try:
-        from optimizer.sharing.allocation import allocate
         from optimizer.outputs.report import write_report
+        from optimizer.sharing.allocation import allocate
         from optimizer.sharing.terms import agreement_terms
     except ImportError as exc:
         log.warning("report stage skipped: %s", exc)
@@ -115,8 +115,8 @@ def measure(
     from optimizer.solving.solve import SolverSettings, solve_problem
     from optimizer.solving.standalone import standalone_costs
     from optimizer.sources.synthetic import synthetic_tables
-    from optimizer.workbook.validate import load_problem
     from optimizer.workbook.reader import write_workbook
+    from optimizer.workbook.validate import load_problem
 
     row: dict = {
         "size": f"{n_municipalities}/{n_facilities}",

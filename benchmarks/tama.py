@@ -123,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.case.is_dir():
         print(f"the Tama case is not at {args.case}", file=sys.stderr)
         return 2
-    from optimizer.results.check import assert_valid
     from optimizer.errors import OptimizerError
-    from optimizer.sources.opendata import tama_problem, tama_tables
+    from optimizer.results.check import assert_valid
     from optimizer.solving.solve import SolverSettings, solve_problem
+    from optimizer.sources.opendata import tama_problem, tama_tables
 
     timings: dict[str, float | None] = {}
     start = time.perf_counter()

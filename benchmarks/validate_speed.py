@@ -21,9 +21,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from optimizer.sources.sample import SAMPLE_WORKBOOK  # noqa: E402
+from optimizer.workbook.reader import write_workbook  # noqa: E402
 from optimizer.workbook.template import parameter_rows  # noqa: E402
 from optimizer.workbook.validate import load_problem  # noqa: E402
-from optimizer.workbook.reader import write_workbook  # noqa: E402
 
 TYPES = pd.DataFrame(
     {

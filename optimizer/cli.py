@@ -17,12 +17,21 @@ import click
 
 from optimizer import __version__
 from optimizer.config import EXIT_CODES, RunSettings
-from optimizer.errors import (
-    InputError,
-    OptimizerError,
-    OutputError,
-    outcome_of,
-)
+from optimizer.errors import InputError, OptimizerError, OutputError, outcome_of
+from optimizer.outputs import files as outputs
+from optimizer.outputs.files import atomic_write_text
+from optimizer.outputs.summary import input_summary, plan_summary
+from optimizer.outputs.tables import write_comparison, write_tables
+from optimizer.results.outcome import Status
+from optimizer.results.ranking import alternatives_table
+from optimizer.runs.compare import comparison_tables, executor_for, run_many
+from optimizer.runs.jobs import run_job
+from optimizer.runs.pipeline import load, run
+from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
+from optimizer.workbook.messages import format_issues
+from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
+from optimizer.workbook.template import write_template
+from optimizer.workbook.validate import load_problem
 
 __all__ = ["main", "cli"]
 
@@ -52,8 +61,6 @@ def _handle_errors(lang_of):
             try:
                 return func(*args, **kwargs)
             except InputError as exc:
-                from optimizer.workbook.validate import format_issues
-
                 _echo_err(format_issues(exc.issues, lang_of(kwargs)))
                 sys.exit(EXIT_CODES["bad_input"])
             except OptimizerError as exc:
@@ -167,7 +174,6 @@ def template(path: Path, lang: str, force: bool) -> None:
 
         optimizer template my-area.xlsx
     """
-    from optimizer.workbook.template import write_template
 
     if path.exists() and not force:
         raise OutputError(f"{path} exists; choose another name or pass --force")
@@ -191,8 +197,6 @@ def validate(path: Path | None, lang: str) -> None:
 
         optimizer validate opendata-folder/ --lang en
     """
-    from optimizer.outputs.summary import input_summary
-    from optimizer.workbook.validate import format_issues, load_problem
 
     problem, warnings = load_problem(path or default_sample())
     if warnings:
@@ -276,9 +280,6 @@ def solve(
 
         optimizer solve --alternatives 3      # and the 3 next-best distinct plans
     """
-    from optimizer.runs.pipeline import run
-    from optimizer.solving.solve import Status
-    from optimizer.outputs.summary import plan_summary
 
     _setup_logging(quiet)
     settings = RunSettings(
@@ -306,7 +307,6 @@ def solve(
 
 def _print_alternatives(ranking) -> None:
     """The ranking of the best plan and its alternatives, one line each."""
-    from optimizer.solving.alternatives import alternatives_table
 
     table = alternatives_table(ranking)
     click.echo(
@@ -372,10 +372,6 @@ def compare(
 
         optimizer compare my-area.xlsx --scenarios what-if.toml --scenario short-distance
     """
-    from optimizer.outputs import files as outputs
-    from optimizer.runs.compare import comparison_tables, executor_for, run_many, write_comparison
-    from optimizer.runs.pipeline import load
-    from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
 
     _setup_logging(quiet)
     workbook = workbook or default_sample()
@@ -479,15 +475,6 @@ def sweep(
 
         optimizer sweep my-area.xlsx --axis growth.population_75plus=0,0.5 --random 20 --seed 1
     """
-    from optimizer.runs.compare import (
-        executor_for,
-        grid_points,
-        parse_axis,
-        random_points,
-        run_many,
-        sweep_settings,
-        sweep_table,
-    )
 
     _setup_logging(quiet)
     parsed = [parse_axis(a) for a in axes]
@@ -511,8 +498,6 @@ def sweep(
 
 
 def _write_table(path: Path, table) -> None:
-    from optimizer.runs.compare import write_tables
-    from optimizer.outputs.files import atomic_write_text
 
     if path.suffix.lower() == ".csv":
         atomic_write_text(path, table.to_csv(index=False))
@@ -533,7 +518,6 @@ def run_job_command(job: Path) -> None:
 
         optimizer run-job council.toml
     """
-    from optimizer.runs.jobs import run_job
 
     _setup_logging(quiet=True)
     sys.exit(run_job(job))

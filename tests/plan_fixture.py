@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from optimizer.sharing.allocation import Allocation
 from optimizer.problem.data import Parameters, assemble_problem
 from optimizer.results.solution import Solution
+from optimizer.sharing.allocation import Allocation
 
 MUNICIPALITIES = pd.DataFrame(
     {

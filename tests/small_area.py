@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.sources.sample import SAMPLE_CSV_DIR
-from optimizer.workbook.validate import clean_tables
 from optimizer.workbook.reader import read_tables, write_workbook
+from optimizer.workbook.validate import clean_tables
 
 __all__ = ["sample_tables", "write_small_area", "CARE_BEDS_FACTOR"]
 

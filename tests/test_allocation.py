@@ -7,6 +7,7 @@ it is also used by tests/test_terms.py and tests/test_documents.py.
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 import numpy as np
@@ -15,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.sharing.allocation import allocate, formula_split, usage_shares, usage_split
 from optimizer.problem.data import Parameters, ProblemData, demand_matrix
 from optimizer.results.solution import Solution
+from optimizer.sharing.allocation import allocate, formula_split, usage_shares, usage_split
+from optimizer.solving.standalone import coalition_cost
 
 TYPES = pd.DataFrame(
     {
@@ -391,7 +393,14 @@ def test_three_identical_towns_pay_the_same_under_every_method():
     problem = three_city_problem(fairness=True)
     solution = solved(problem)
     messages = []
-    allocation = allocate(problem, solution, shapley="exact", processes=1, progress=messages.append)
+    allocation = allocate(
+        problem,
+        solution,
+        shapley="exact",
+        processes=1,
+        progress=messages.append,
+        coalition_cost=functools.partial(coalition_cost, problem),
+    )
     alt = allocation.alternatives
     total = float(solution.municipal_costs["plan_cost"].sum())
     for method in ("plan", "formula", "usage", "shapley"):
@@ -433,7 +442,13 @@ def small_areas(draw):
 @given(small_areas())
 def test_with_fairness_on_nobody_pays_more_than_alone(problem):
     solution = solved(problem)
-    allocation = allocate(problem, solution, shapley="exact", processes=1)
+    allocation = allocate(
+        problem,
+        solution,
+        shapley="exact",
+        processes=1,
+        coalition_cost=functools.partial(coalition_cost, problem),
+    )
     alt = allocation.alternatives
     total = float(solution.municipal_costs["plan_cost"].sum())
     assert not alt["plan_exceeds_standalone"].any()
@@ -455,16 +470,13 @@ def test_auto_shapley_is_exact_for_a_small_group():
     assert allocation.alternatives["shapley"].sum() == pytest.approx(1_915_000_000)
 
 
-def test_auto_shapley_is_left_out_beyond_the_exact_limit_and_says_how_to_get_it(monkeypatch):
-    import optimizer.sharing.allocation as allocation_module
-
-    monkeypatch.setattr(allocation_module, "EXACT_SHAPLEY_MAX_PLAYERS", 2)
+def test_auto_shapley_is_left_out_beyond_the_exact_limit_and_says_how_to_get_it():
     problem, solution = hand_built_case()
 
     def cost(members):
         raise AssertionError("auto must not solve coalitions beyond its limit")
 
-    allocation = allocate(problem, solution, processes=1, coalition_cost=cost)
+    allocation = allocate(problem, solution, processes=1, coalition_cost=cost, exact_max_players=2)
     assert allocation.alternatives["shapley"].isna().all()
     assert not allocation.alternatives["shapley_exceeds_standalone"].any()
     note = allocation.notes["shapley"]

@@ -10,14 +10,10 @@ from click.testing import CliRunner
 from factories import site, tiny_problem, town
 from small_area import write_small_area
 
-from optimizer.solving.alternatives import (
-    alternatives_table,
-    decision_differences,
-    find_alternatives,
-    open_plan,
-    write_alternatives,
-)
 from optimizer.cli import cli
+from optimizer.outputs.tables import write_alternatives
+from optimizer.results.ranking import alternatives_table, decision_differences, open_plan
+from optimizer.solving.alternatives import find_alternatives
 from optimizer.solving.model import build_model
 from optimizer.solving.solve import SolverSettings, solve_problem
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from factories import three_city_problem
 
-from optimizer.results.check import assert_valid, check_solution
-from optimizer.problem.data import Rules
 from optimizer.errors import CheckError
+from optimizer.problem.data import Rules
+from optimizer.results.check import assert_valid, check_solution
 from optimizer.solving.solve import SolverSettings, solve_problem
 
 

@@ -12,15 +12,10 @@ from click.testing import CliRunner
 from small_area import write_small_area
 
 from optimizer.cli import cli
-from optimizer.runs.compare import (
-    ScenarioResult,
-    comparison_tables,
-    grid_points,
-    parse_axis,
-    random_points,
-    write_comparison,
-)
 from optimizer.errors import ScenarioError
+from optimizer.outputs.tables import write_comparison
+from optimizer.runs.compare import ScenarioResult, comparison_tables
+from optimizer.runs.sweep import grid_points, parse_axis, random_points
 
 
 def result(name, decisions, agreements=(), cost_after=90.0, **kwargs):

@@ -9,7 +9,6 @@ import docx
 import pytest
 from test_allocation import hand_built_case
 
-from optimizer.sharing.allocation import allocate
 from optimizer.outputs.documents import (
     agreement_blocks,
     agreement_docx,
@@ -26,6 +25,7 @@ from optimizer.outputs.documents import (
     load_template,
     write_agreements,
 )
+from optimizer.sharing.allocation import allocate
 from optimizer.sharing.terms import agreement_terms, area_summary
 
 CLAUSES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from optimizer.sources.opendata import DEFAULTS, classify_halls, tama_problem, tama_tables
 from optimizer.schema import SHEETS_BY_NAME
+from optimizer.sources.opendata import DEFAULTS, classify_halls, tama_problem, tama_tables
 
 
 @pytest.fixture(scope="module")

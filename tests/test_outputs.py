@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.outputs import files as outputs
 from optimizer.errors import OutputError
+from optimizer.outputs import files as outputs
 
 WHEN = datetime(2026, 4, 1, 9, 30, 5)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import zipfile
@@ -363,14 +364,16 @@ def _sample_sub_area(workbook, n: int = 4):
 
 def test_end_to_end_on_the_sample(sample_workbook, tmp_path):
     """sample → solve → allocate → map → report, read back and compared with the plan."""
-    from optimizer.sharing.allocation import allocate
     from optimizer.outputs.maps import draw_map
+    from optimizer.sharing.allocation import allocate
+    from optimizer.solving.standalone import coalition_cost
     from optimizer.solving.solve import SolverSettings, solve_problem
 
     problem = _sample_sub_area(sample_workbook)
     settings = SolverSettings(time_limit_s=20)
     solution = solve_problem(problem, settings, processes=1)
-    allocation = allocate(problem, solution, shapley="exact", processes=1)
+    cost = functools.partial(coalition_cost, problem)
+    allocation = allocate(problem, solution, shapley="exact", processes=1, coalition_cost=cost)
     png = draw_map(tmp_path / "map.png", problem, solution)
     info = run_info(input_sha256=problem.source.get("sha256", ""))
     path = write_report(
@@ -412,7 +415,7 @@ def test_end_to_end_on_the_sample(sample_workbook, tmp_path):
     again = solve_problem(problem, settings, processes=1)
     assert again.agreements.equals(solution.agreements)
     second = report.report_bytes(
-        problem, again, allocate(problem, again, shapley="exact", processes=1),
+        problem, again, allocate(problem, again, shapley="exact", processes=1, coalition_cost=cost),
         run_info=info, map_png=draw_map(tmp_path / "map2.png", problem, again),
     )  # fmt: skip
     assert second == path.read_bytes()

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from small_area import write_small_area
 
-from optimizer.runs import pipeline
 from optimizer.config import EXIT_CODES
+from optimizer.runs import jobs
 from optimizer.runs.jobs import run_folders, run_job
 
 
@@ -134,7 +134,7 @@ def test_internal_error_is_logged_with_its_traceback(tmp_path, area, monkeypatch
     def broken_run(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pipeline, "run", broken_run)
+    monkeypatch.setattr(jobs, "run", broken_run)
     assert run_job(write_job(tmp_path, area)) == EXIT_CODES["failure"]
     log = job_log(tmp_path)
     assert "internal error in scenario base" in log

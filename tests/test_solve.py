@@ -12,7 +12,8 @@ from factories import candidate, site, three_city_problem, tiny_problem, town
 
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.results.solution import solution_to_dict
-from optimizer.solving.solve import SolverSettings, Status, cbc_available, solve_problem
+from optimizer.solving.solve import SolverSettings, Status, solve_problem
+from optimizer.solving.solver import cbc_available
 
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 
@@ -100,7 +101,7 @@ def test_fairness_binds_where_the_joint_optimum_is_unfair():
 
 def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
     from optimizer.solving.model.fairness import municipal_costs_at
-    from optimizer.solving.solve import optimise
+    from optimizer.solving.optimise import optimise
     from optimizer.solving.standalone import standalone_costs
 
     problem = _unfair_problem(fairness=True)
@@ -121,7 +122,7 @@ def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
 
 
 def test_fairness_rows_are_scaled_to_the_standalone_cost():
-    from optimizer.solving.solve import optimise
+    from optimizer.solving.optimise import optimise
     from optimizer.solving.standalone import standalone_costs
 
     problem = _unfair_problem(fairness=True)
@@ -229,13 +230,12 @@ def test_zero_demand_hosts_and_no_fairness():
     assert isinstance(costs, pd.DataFrame)
 
 
-def test_coalition_costs_and_parallel_standalone_costs(monkeypatch):
-    import optimizer.solving.standalone as standalone_module
+def test_coalition_costs_and_parallel_standalone_costs():
     from optimizer.solving.standalone import coalition_cost, standalone_costs
 
-    monkeypatch.setattr(standalone_module, "POOL_MIN_MUNICIPALITIES", 2)  # use the pool
     problem = three_city_problem()
-    alone = standalone_costs(problem, QUICK, processes=2)
+    pooled = QUICK.replace(pool_min_municipalities=2)  # use the pool
+    alone = standalone_costs(problem, pooled, processes=2)
     assert alone.equals(standalone_costs(problem, QUICK, processes=1))
     assert list(alone.index) == ["A", "B", "C"]
     assert alone["A"] == pytest.approx(coalition_cost(problem, ["A"], QUICK))
@@ -251,7 +251,7 @@ def test_coalition_costs_and_parallel_standalone_costs(monkeypatch):
 
 
 def test_highs_defaults_apply_unless_the_settings_override_them():
-    from optimizer.solving.solve import HIGHS_DEFAULT_OPTIONS, make_solver
+    from optimizer.solving.solver import HIGHS_DEFAULT_OPTIONS, make_solver
 
     assert make_solver(SolverSettings()).optionsDict == HIGHS_DEFAULT_OPTIONS
     overridden = make_solver(SolverSettings(options=(("mip_detect_symmetry", True),)))
@@ -259,7 +259,7 @@ def test_highs_defaults_apply_unless_the_settings_override_them():
 
 
 def test_spatial_clusters_group_neighbours_and_cover_every_municipality():
-    from optimizer.solving.solve import spatial_clusters
+    from optimizer.solving.clusters import spatial_clusters
 
     towns = [town(code, 35.0, 139.0 + 0.1 * n) for n, code in enumerate("ABCDEFGH")]
     sites = [site(f"L-{t['code']}", "library", t["code"]) for t in towns]
@@ -270,17 +270,15 @@ def test_spatial_clusters_group_neighbours_and_cover_every_municipality():
     assert spatial_clusters(problem, size=8) == [list("ABCDEFGH")]
 
 
-def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_plans(
-    monkeypatch,
-):
-    import optimizer.solving.solve as solve_module
+def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_plans():
+    from optimizer.solving.clusters import cluster_start
     from optimizer.solving.model import build_model, set_start
     from optimizer.solving.standalone import standalone_solutions
 
     problem = three_city_problem(agreement_fixed_cost=1e6)
     alone, side_by_side = standalone_solutions(problem, QUICK, processes=1)
-    monkeypatch.setattr(solve_module, "CLUSTER_SIZE", 2)
-    plan, seconds = solve_module.cluster_start(problem, QUICK, alone, side_by_side, 10.0)
+    in_pairs = QUICK.replace(cluster_size=2)
+    plan, seconds = cluster_start(problem, in_pairs, alone, side_by_side, 10.0)
     assert seconds > 0
     costs = []
     for start in (plan, side_by_side):
@@ -294,7 +292,7 @@ def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_pla
 
 
 def test_cluster_start_keeps_the_start_under_an_area_wide_capital_budget():
-    from optimizer.solving.solve import cluster_start
+    from optimizer.solving.clusters import cluster_start
     from optimizer.solving.standalone import standalone_solutions
 
     problem = three_city_problem(capital_budget=1e12)
@@ -366,20 +364,19 @@ def test_highs_and_cbc_agree_on_the_sample(sample_workbook):
     assert highs.objective >= cbc.outcome.bound - tolerance
 
 
-def test_a_wall_clock_guard_interrupts_a_solver_that_overruns(monkeypatch):
-    """HiGHS is interrupted past guard_seconds(time limit), and the best plan found is
-    still read, checked and reported as not optimal."""
+def test_a_wall_clock_guard_interrupts_a_solver_that_overruns():
+    """HiGHS is interrupted past the settings' guard_seconds(time limit), and the best
+    plan found is still read, checked and reported as not optimal."""
     import time
 
-    import optimizer.solving.solve as solve_module
     from optimizer.sources.synthetic import synthetic_problem
 
-    assert solve_module.guard_seconds(120) == pytest.approx(142.0)
+    assert SolverSettings().guard_seconds(120) == pytest.approx(142.0)
     problem = synthetic_problem(30, 500, 0)
     problem = problem.replace(parameters=problem.parameters.replace(fairness=False))
-    monkeypatch.setattr(solve_module, "guard_seconds", lambda limit: 0.5)
+    impatient = SolverSettings(time_limit_s=1000, mip_gap=0.0, guard_factor=0.0, guard_extra_s=0.5)
     began = time.perf_counter()
-    solution = solve_problem(problem, SolverSettings(time_limit_s=1000, mip_gap=0.0), processes=1)
+    solution = solve_problem(problem, impatient, processes=1)
     assert time.perf_counter() - began < 30  # the solve alone takes minutes at gap 0
     assert solution.outcome.status == Status.FEASIBLE
     assert "interrupt" in solution.outcome.message.lower()

@@ -8,15 +8,9 @@ from click.testing import CliRunner
 from small_area import write_small_area
 
 from optimizer.cli import cli
-from optimizer.runs.compare import (
-    executor_for,
-    grid_points,
-    parse_axis,
-    run_many,
-    sweep_settings,
-    sweep_table,
-)
 from optimizer.config import RunSettings
+from optimizer.runs.compare import executor_for, run_many
+from optimizer.runs.sweep import grid_points, parse_axis, sweep_settings, sweep_table
 
 AXIS = "facility_types.library.max_distance_km=8,10"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer.workbook.messages import TITLES, Issue, format_issues
 from optimizer.schema import PARAMETERS, SHEETS
+from optimizer.workbook.messages import TITLES, Issue, format_issues
 from optimizer.workbook.template import INSTRUCTIONS_TITLE, schema_markdown, write_template
 from optimizer.workbook.validate import load_problem
 

@@ -204,9 +204,9 @@ def load_template(language: str) -> dict:
     """The template of ``language`` (``ja`` or ``en``) from the package data."""
     if language not in LANGUAGES:
         raise ValueError(f"no agreement template for language {language!r} (use ja or en)")
-    text = (resources.files("optimizer.outputs") / "templates" / f"agreement_{language}.toml").read_text(
-        encoding="utf-8"
-    )
+    text = (
+        resources.files("optimizer.outputs") / "templates" / f"agreement_{language}.toml"
+    ).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

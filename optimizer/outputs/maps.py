@@ -35,8 +35,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
-from optimizer.problem.data import ProblemData  # noqa: E402
 from optimizer.outputs.files import atomic_path  # noqa: E402
+from optimizer.problem.data import ProblemData  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
 __all__ = ["draw_map", "project_km", "MARKERS", "DECISION_STYLE"]

@@ -51,12 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.results.accounting import COST_PARTS
-from optimizer.sharing.allocation import Allocation
-from optimizer.problem.data import ProblemData
 from optimizer.outputs.files import atomic_write_bytes
-from optimizer.schema import PARAMETERS
-from optimizer.results.solution import Solution
 from optimizer.outputs.xlsx_layout import (
     FONT,
     HEADER_FILL,
@@ -76,6 +71,16 @@ from optimizer.outputs.xlsx_layout import (
     write_table,
     write_title,
 )
+from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import COST_PARTS
+from optimizer.results.ranking import (
+    alternatives_table,
+    changed_decisions,
+    decision_differences,
+)
+from optimizer.results.solution import Solution
+from optimizer.schema import PARAMETERS
+from optimizer.sharing.allocation import Allocation
 
 __all__ = [
     "write_report",
@@ -552,8 +557,6 @@ def _write_facilities(book: Book, ws, problem: ProblemData, solution: Solution) 
 
 def _write_alternatives(book: Book, ws, problem: ProblemData, ranking: Sequence) -> None:
     """The best plan and its alternatives: their costs, then the decisions that differ."""
-    from optimizer.solving.alternatives import alternatives_table, changed_decisions, decision_differences
-
     table = alternatives_table(ranking)
     fac_names = problem.facilities["name"]
     names = problem.municipalities["name"]

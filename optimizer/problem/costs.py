@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.problem.data import Parameters
+from optimizer.problem.parameters import Parameters
 
 __all__ = [
     "outlay_schedule",

@@ -13,16 +13,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.results.accounting import COST_COLUMNS, municipal_costs, plan_objective, unserved_premium
-from optimizer.problem.data import ProblemData
 from optimizer.errors import CheckError
+from optimizer.problem.data import ProblemData
+from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import (
     agreement_allowed,
     keep_own_targets,
     partner_limits,
     self_sufficiency_targets,
 )
-from optimizer.problem.network import pair_distances
+from optimizer.results.accounting import (
+    COST_COLUMNS,
+    municipal_costs,
+    plan_objective,
+    unserved_premium,
+)
 from optimizer.results.solution import Solution
 
 __all__ = ["check_solution", "assert_valid"]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
-from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
 from optimizer.problem.network import pair_distances
+from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
 
 __all__ = [
     "REASONS",

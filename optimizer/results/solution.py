@@ -13,8 +13,13 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from optimizer.results.accounting import flow_details, municipal_costs, plan_objective, unserved_details
 from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import (
+    flow_details,
+    municipal_costs,
+    plan_objective,
+    unserved_details,
+)
 from optimizer.results.explain import explain_unserved, penalty_warnings
 
 __all__ = ["Solution", "interpret", "facility_table", "solution_to_dict"]
@@ -27,7 +32,7 @@ class Solution:
     Attributes
     ----------
     outcome
-        :class:`optimizer.solving.solve.SolveOutcome` (status, objective, bound, gap, seconds).
+        :class:`optimizer.results.outcome.SolveOutcome` (status, objective, bound, gap, seconds).
     facilities
         Index facility id. Columns ``type``, ``municipality`` (host), ``is_candidate``,
         ``status`` (the input rule), ``decision`` (``keep`` / ``close`` / ``build`` /
@@ -122,7 +127,7 @@ def interpret(
     problem
         The problem that was solved.
     outcome
-        The :class:`optimizer.solving.solve.SolveOutcome`.
+        The :class:`optimizer.results.outcome.SolveOutcome`.
     plan
         :class:`optimizer.solving.model.Plan` (open facilities, flows, agreements, unserved shares).
     standalone

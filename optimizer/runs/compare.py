@@ -1,4 +1,4 @@
-"""Scenario comparison and parameter sweeps.
+"""Scenario comparison: runs of the pipeline side by side, on any executor.
 
 Each scenario (or sweep point) is one run of the pipeline in its own process; what
 comes back is a small :class:`ScenarioResult`, so results travel cheaply between
@@ -9,10 +9,7 @@ process pool by default, a Dask distributed cluster through
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import logging
-import random
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -22,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.config import RunSettings, default_processes
-from optimizer.errors import OptimizerError, ScenarioError
+from optimizer.errors import OptimizerError
+from optimizer.runs.pipeline import run
 
 __all__ = [
     "ScenarioResult",
@@ -30,12 +28,6 @@ __all__ = [
     "run_scenario",
     "run_many",
     "comparison_tables",
-    "write_comparison",
-    "write_tables",
-    "grid_points",
-    "random_points",
-    "parse_axis",
-    "sweep_table",
     "executor_for",
 ]
 
@@ -115,8 +107,6 @@ def run_scenario(
     bad scenario does not stop a comparison or a sweep. A sweep point's number (its
     ``"#"`` entry) is added to the result's name.
     """
-    from optimizer.runs.pipeline import run
-
     point = dict(point or {})
     name = f"{settings.scenario} #{point['#']}" if "#" in point else settings.scenario
     try:
@@ -227,153 +217,3 @@ def comparison_tables(results: Sequence[ScenarioResult]) -> dict[str, pd.DataFra
         {"agreement": pairs, **{r.name: [p in r.agreements for p in pairs] for r in solved}}
     )
     return {"scenarios": scenarios, "differences": differences, "agreements": agreements}
-
-
-MONEY_COLUMNS = ("cost_before", "cost_after", "saving")
-"""Columns in yen, shown in 千円 (thousands of yen) in the workbooks."""
-
-
-def write_tables(
-    path: Path,
-    tables: dict[str, pd.DataFrame],
-    money_columns: Sequence[str] = MONEY_COLUMNS,
-    chart: Callable | None = None,
-) -> Path:
-    """Write tables as sheets of one workbook, atomically, every string as text.
-
-    Yen columns (``money_columns``) are shown in 千円. ``chart(book)``, when given, may
-    add charts before the workbook is closed. The workbook's creation date is fixed, so
-    the same tables give the same file.
-    """
-    import xlsxwriter
-
-    from optimizer.outputs.files import atomic_path
-
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
-        book.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
-        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True})
-        money = book.add_format({"num_format": '#,##0,;[Red]"△"#,##0,'})
-        for sheet_name, frame in tables.items():
-            sheet = book.add_worksheet(sheet_name)
-            for col, name in enumerate(frame.columns):
-                sheet.write_string(0, col, str(name), header)
-                width = max(10, min(40, len(str(name)) + 2))
-                sheet.set_column(col, col, width, money if name in money_columns else None)
-                for row, value in enumerate(frame[name].tolist(), start=1):
-                    _write_cell(sheet, row, col, value)
-            sheet.freeze_panes(1, 1)
-        if chart is not None:
-            chart(book)
-        book.close()
-    return path
-
-
-def write_comparison(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
-    """Write the comparison workbook (atomically), with a chart of cost per scenario."""
-    return write_tables(path, tables, chart=lambda book: _cost_chart(book, tables["scenarios"]))
-
-
-def _cost_chart(book, scenarios: pd.DataFrame) -> None:
-    """Columns of the cost before and after per scenario, under the scenarios table."""
-    n = len(scenarios)
-    if not n:
-        return
-    chart = book.add_chart({"type": "column"})
-    for label in ("cost_before", "cost_after"):
-        col = list(scenarios.columns).index(label)
-        chart.add_series(
-            {
-                "name": ["scenarios", 0, col],
-                "categories": ["scenarios", 1, 0, n, 0],
-                "values": ["scenarios", 1, col, n, col],
-            }
-        )
-    chart.set_title({"name": "Annual cost per scenario (千円)"})
-    chart.set_y_axis({"num_format": "#,##0,"})
-    book.get_worksheet_by_name("scenarios").insert_chart(n + 3, 0, chart)
-
-
-def _write_cell(sheet, row: int, col: int, value) -> None:
-    """Numbers as numbers, everything else as text (never a formula)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return
-    if isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, float(value))
-    else:
-        sheet.write_string(row, col, str(value))
-
-
-def parse_axis(text: str) -> tuple[str, list[str]]:
-    """``"parameters.agreement_fixed_cost=0,2000000"`` → (target, ["0", "2000000"])."""
-    target, sep, values = text.partition("=")
-    items = [v.strip() for v in values.split(",") if v.strip()]
-    if not sep or not target.strip() or not items:
-        raise ScenarioError(f"expected target=value1,value2,..., got {text!r}")
-    return target.strip(), items
-
-
-def grid_points(axes: Sequence[tuple[str, list[str]]]) -> list[dict[str, str]]:
-    """Every combination of the axes' values (a full grid)."""
-    targets = [t for t, _ in axes]
-    return [
-        dict(zip(targets, combo, strict=True))
-        for combo in itertools.product(*(values for _, values in axes))
-    ]
-
-
-def random_points(
-    axes: Sequence[tuple[str, list[str]]], n: int, seed: int = 0
-) -> list[dict[str, str]]:
-    """``n`` points drawn (seeded) from the axes.
-
-    An axis given as two numbers ``low,high`` is sampled uniformly between them; an
-    axis with other or more values is sampled from its values.
-    """
-    rng = random.Random(seed)
-    points = []
-    for _ in range(n):
-        point = {}
-        for target, values in axes:
-            point[target] = _draw(rng, values)
-        points.append(point)
-    return points
-
-
-def _draw(rng: random.Random, values: list[str]) -> str:
-    if len(values) == 2:
-        try:
-            low, high = float(values[0]), float(values[1])
-        except ValueError:
-            return rng.choice(values)
-        return f"{rng.uniform(low, high):.6g}"
-    return rng.choice(values)
-
-
-def sweep_settings(
-    base: RunSettings, points: Sequence[dict[str, str]]
-) -> list[tuple[RunSettings, dict]]:
-    """One run per point: the base settings plus the point's overrides, no run folder."""
-    runs = []
-    for index, point in enumerate(points, start=1):
-        overrides = base.overrides + tuple(f"{k}={v}" for k, v in point.items())
-        settings = dataclasses.replace(
-            base,
-            scenario=base.scenario,
-            overrides=overrides,
-            write_outputs=False,
-            documents=False,
-            shapley="off",
-            processes=1,
-        )
-        runs.append((settings, {"#": index, **point}))
-    return runs
-
-
-def sweep_table(results: Sequence[ScenarioResult]) -> pd.DataFrame:
-    """One row per sweep point: the point's values and the plan's figures."""
-    table = comparison_tables(results)["scenarios"]
-    return table.drop(columns=["folder"], errors="ignore")

@@ -56,6 +56,9 @@ from optimizer.errors import (
     ScenarioError,
     outcome_of,
 )
+from optimizer.results.outcome import Status
+from optimizer.runs.pipeline import run
+from optimizer.workbook.messages import format_issues
 
 __all__ = [
     "Job",
@@ -243,8 +246,6 @@ def _outcome_code(result) -> str:
     """``not_optimal`` (a limit stopped the solver: whatever it left unserved may be an
     artefact of the early stop), ``infeasible`` (the optimum leaves some demand unserved
     under the hard rules) or ``ok``; unserved demand and its reasons are logged."""
-    from optimizer.solving.solve import Status
-
     solution = result.solution
     for row in solution.unserved.itertuples():
         log.error(
@@ -291,9 +292,6 @@ def run_scenario_of_job(job: Job, scenario: str) -> str:
     Nothing escapes: every error is logged (an unexpected one with its traceback) and
     turned into an outcome.
     """
-    from optimizer.runs.pipeline import run
-    from optimizer.workbook.validate import format_issues
-
     try:
         settings = job_settings(job, scenario)
         result = run(job.input, settings)

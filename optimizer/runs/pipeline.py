@@ -1,6 +1,6 @@
 """run(): the stages in order, with timings and provenance.
 
-This module only sequences the stages of the data flow (DESIGN §2); each stage is a
+This module only sequences the stages of the data flow (docs/model.md); each stage is a
 plain function of its own module::
 
     load_problem ─▶ solve_problem (stand-alone, build, solve, interpret, check)
@@ -10,6 +10,7 @@ plain function of its own module::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import platform
@@ -21,8 +22,29 @@ from importlib import metadata
 from pathlib import Path
 
 from optimizer.config import RunSettings, default_processes
+from optimizer.outputs import files as outputs
+from optimizer.outputs.documents import write_agreements
+from optimizer.outputs.maps import draw_map
+from optimizer.outputs.report import write_report
+from optimizer.outputs.tables import write_alternatives
 from optimizer.problem.data import ProblemData
-from optimizer.results.solution import Solution
+from optimizer.results.ranking import Alternative
+from optimizer.results.solution import Solution, solution_to_dict
+from optimizer.sharing.allocation import Allocation, allocate
+from optimizer.sharing.terms import AgreementTerms, agreement_terms, area_summary
+from optimizer.solving.alternatives import find_alternatives
+from optimizer.solving.settings import SolverSettings
+from optimizer.solving.solve import solve_problem
+from optimizer.solving.standalone import coalition_cost
+from optimizer.workbook.messages import Issue
+from optimizer.workbook.scenarios import (
+    Override,
+    apply_overrides,
+    parse_assignment,
+    read_toml_scenarios,
+    scenario_overrides,
+)
+from optimizer.workbook.validate import load_problem
 
 __all__ = [
     "RunResult",
@@ -45,11 +67,11 @@ class RunResult:
     """What a run produced: the stages' results, the output files and the timings [s]."""
 
     problem: ProblemData
-    warnings: list
+    warnings: list[Issue]
     solution: Solution | None = None
-    allocation: object | None = None
-    terms: list = field(default_factory=list)
-    ranking: list = field(default_factory=list)
+    allocation: Allocation | None = None
+    terms: list[AgreementTerms] = field(default_factory=list)
+    ranking: list[Alternative] = field(default_factory=list)
     folder: Path | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -92,9 +114,8 @@ def versions() -> dict[str, str]:
     return found
 
 
-def solver_settings_for(problem: ProblemData, settings: RunSettings):
+def solver_settings_for(problem: ProblemData, settings: RunSettings) -> SolverSettings:
     """The solver settings: the workbook's parameters, overridden by the run settings."""
-    from optimizer.solving.solve import SolverSettings
 
     base = SolverSettings.from_parameters(problem.parameters)
     changes = {
@@ -103,28 +124,24 @@ def solver_settings_for(problem: ProblemData, settings: RunSettings):
         "mip_gap": settings.mip_gap,
         "threads": settings.threads,
     }
-    import dataclasses
-
     return dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
 
 
-def load(workbook: Path) -> tuple[ProblemData, list]:
+def load(workbook: Path) -> tuple[ProblemData, list[Issue]]:
     """Read and validate the input (raises InputError listing every problem)."""
-    from optimizer.workbook.validate import load_problem
 
     return load_problem(workbook)
 
 
-def scenario_overrides_for(problem: ProblemData, settings: RunSettings) -> list:
+def scenario_overrides_for(problem: ProblemData, settings: RunSettings) -> list[Override]:
     """The overrides of the run, in precedence order (a later one wins).
 
     The named scenario (from ``settings.scenario_file`` if it defines it, else from the
     workbook's ``scenarios`` sheet; ``base`` means none), then the command line's
     ``--set key=value`` overrides.
     """
-    from optimizer.workbook.scenarios import parse_assignment, read_toml_scenarios, scenario_overrides
 
-    overrides = []
+    overrides: list[Override] = []
     if settings.scenario != "base":
         from_file = read_toml_scenarios(settings.scenario_file) if settings.scenario_file else {}
         if settings.scenario in from_file:
@@ -135,9 +152,8 @@ def scenario_overrides_for(problem: ProblemData, settings: RunSettings) -> list:
     return overrides
 
 
-def prepare(workbook: Path, settings: RunSettings) -> tuple[ProblemData, list]:
+def prepare(workbook: Path, settings: RunSettings) -> tuple[ProblemData, list[Issue]]:
     """Load the workbook and apply the scenario's and the command line's overrides."""
-    from optimizer.workbook.scenarios import apply_overrides
 
     problem, warnings = load(Path(workbook))
     return apply_overrides(problem, scenario_overrides_for(problem, settings)), warnings
@@ -147,7 +163,6 @@ def solve(
     problem: ProblemData, settings: RunSettings, progress: Progress | None = None
 ) -> Solution:
     """Stand-alone solves, the joint plan, and its independent check."""
-    from optimizer.solving.solve import solve_problem
 
     return solve_problem(
         problem,
@@ -171,15 +186,6 @@ def run(
     progress
         Called with a short message as each stage starts (``None``: silent).
     """
-    from optimizer.outputs import files as outputs
-    from optimizer.sharing.allocation import allocate
-    from optimizer.solving.alternatives import write_alternatives
-    from optimizer.outputs.documents import write_agreements
-    from optimizer.outputs.maps import draw_map
-    from optimizer.outputs.report import write_report
-    from optimizer.results.solution import solution_to_dict
-    from optimizer.solving.standalone import coalition_cost
-    from optimizer.sharing.terms import agreement_terms, area_summary
 
     settings = settings or RunSettings()
     timer = _Timer()
@@ -245,9 +251,8 @@ def run(
 
 def _alternatives(
     problem: ProblemData, best: Solution, settings: RunSettings, progress: Progress | None
-) -> list:
+) -> list[Alternative]:
     """The best plan and up to ``settings.alternatives`` next-best distinct plans."""
-    from optimizer.solving.alternatives import find_alternatives
 
     ranking = find_alternatives(
         problem, best, settings.alternatives, solver_settings_for(problem, settings), progress

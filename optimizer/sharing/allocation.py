@@ -23,18 +23,18 @@ unit cost of the facility serving it). Every method charges T in total.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from optimizer.results.accounting import COST_COLUMNS
-from optimizer.problem.data import ProblemData
+from optimizer.config import default_processes
 from optimizer.errors import OptimizerError
+from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import COST_COLUMNS
+from optimizer.results.solution import Solution
 from optimizer.sharing.shapley import (
     CostFunction,
     ShapleyResult,
@@ -43,9 +43,6 @@ from optimizer.sharing.shapley import (
     least_core,
     sampled_shapley,
 )
-
-if TYPE_CHECKING:  # the Solution module pulls in the model; only its type is needed
-    from optimizer.results.solution import Solution
 
 __all__ = [
     "Allocation",
@@ -57,7 +54,6 @@ __all__ = [
     "formula_split",
     "usage_split",
     "coalition_progress",
-    "default_coalition_cost",
     "EXACT_SHAPLEY_MAX_PLAYERS",
     "DEFAULT_SHAPLEY_SAMPLES",
 ]
@@ -265,37 +261,26 @@ def usage_split(standalone: pd.Series, total: float, usage: pd.Series) -> pd.Ser
 # --------------------------------------------------------------------------- Shapley
 
 
-def _solve_coalition(problem: ProblemData, members: frozenset) -> float:
-    from optimizer.solving.standalone import coalition_cost  # the solver stays out of this module's imports
-
-    return float(coalition_cost(problem, members))
-
-
-def default_coalition_cost(problem: ProblemData) -> CostFunction:
-    """c(S) by solving the model restricted to S (picklable, for worker processes)."""
-    return functools.partial(_solve_coalition, problem)
-
-
-def _shapley_mode(mode: str, players: int) -> str:
-    """``auto``: ``exact`` up to :data:`EXACT_SHAPLEY_MAX_PLAYERS` players, else ``skipped``."""
+def _shapley_mode(mode: str, players: int, exact_max_players: int) -> str:
+    """``auto``: ``exact`` up to ``exact_max_players`` players, else ``skipped``."""
     if mode not in ("auto", "exact", "sampled", "off"):
         raise ValueError(f"shapley must be auto, exact, sampled or off, not {mode!r}")
     if mode == "auto":
-        return "exact" if players <= EXACT_SHAPLEY_MAX_PLAYERS else "skipped"
+        return "exact" if players <= exact_max_players else "skipped"
     return mode
 
 
-def _skipped_note(players: int) -> tuple[str, str]:
+def _skipped_note(players: int, exact_max_players: int) -> tuple[str, str]:
     solves = 2**players - players - 2
     return (
         f"Shapley value not computed by default for {players} municipalities: it takes "
         f"{solves:,} coalition solves exactly (the default computes it "
-        f"only up to {EXACT_SHAPLEY_MAX_PLAYERS} municipalities), or up to "
+        f"only up to {exact_max_players} municipalities), or up to "
         f"{players - 2} solves per random order when sampled. Ask for it with "
         f"--shapley exact, or --shapley sampled ({DEFAULT_SHAPLEY_SAMPLES} orders, "
         "standard error stated).",
         f"{players}市町村のシャープレイ値は既定では計算しません。厳密には{solves:,}通りの連合の"
-        f"求解が必要です（既定で計算するのは{EXACT_SHAPLEY_MAX_PLAYERS}市町村まで）。"
+        f"求解が必要です（既定で計算するのは{exact_max_players}市町村まで）。"
         "--shapley exact（厳密）または --shapley sampled（無作為な順序"
         f"{DEFAULT_SHAPLEY_SAMPLES}通りによる推定、標準誤差を表示）で計算できます。",
     )
@@ -395,6 +380,7 @@ def allocate(
     processes: int | None = None,
     progress: Callable[[str], None] | None = None,
     coalition_cost: Callable[[frozenset], float] | None = None,
+    exact_max_players: int = EXACT_SHAPLEY_MAX_PLAYERS,
 ) -> Allocation:
     """Split the plan's cost among the municipalities, with alternatives to compare.
 
@@ -403,7 +389,7 @@ def allocate(
     problem, solution
         The inputs and the checked plan.
     shapley
-        ``auto`` (exact up to :data:`EXACT_SHAPLEY_MAX_PLAYERS` municipalities, left out
+        ``auto`` (exact up to ``exact_max_players`` municipalities, left out
         beyond with a note saying how to ask for it), ``exact``, ``sampled`` or ``off``.
     samples
         Orders to sample (default :data:`DEFAULT_SHAPLEY_SAMPLES`).
@@ -415,7 +401,13 @@ def allocate(
         Called with a short message (``coalition costs 120/1,012``) as coalitions are
         solved, about every 5 %.
     coalition_cost
-        c(S) [yen/year] for a frozenset of codes; default solves the model for S.
+        c(S) [yen/year] for a frozenset of codes, picklable for worker processes (the
+        run passes :func:`optimizer.solving.standalone.coalition_cost` bound to the
+        problem); needed unless the Shapley value is off or skipped. The allocation
+        itself never solves a model.
+    exact_max_players
+        The most municipalities for which ``auto`` computes exact Shapley values
+        (default :data:`EXACT_SHAPLEY_MAX_PLAYERS`).
 
     Returns
     -------
@@ -451,7 +443,7 @@ def allocate(
         "利用した量×単位当たり費用（利用額）の割合",
     )
 
-    mode = _shapley_mode(shapley, len(codes))
+    mode = _shapley_mode(shapley, len(codes), exact_max_players)
     alternatives["shapley"] = np.nan
     if mode == "off":
         set_note(
@@ -461,11 +453,14 @@ def allocate(
             "シャープレイ値は計算していません（指定により省略）。",
         )
     elif mode == "skipped":
-        set_note(notes, "shapley", *_skipped_note(len(codes)))
+        set_note(notes, "shapley", *_skipped_note(len(codes), exact_max_players))
     else:
+        if coalition_cost is None:
+            raise ValueError(
+                "Shapley values need coalition_cost, c(S) for a set of codes "
+                "(e.g. functools.partial(optimizer.coalition_cost, problem)), or shapley='off'"
+            )
         if processes is None:
-            from optimizer.config import default_processes
-
             processes = default_processes()
         try:
             result, cache = _shapley(
@@ -473,7 +468,7 @@ def allocate(
                 standalone,
                 total,
                 mode,
-                coalition_cost or default_coalition_cost(problem),
+                coalition_cost,
                 samples,
                 seed,
                 processes,

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.solving.least_core import least_excess_allocation
+
 __all__ = [
     "CostFunction",
     "Progress",
@@ -312,10 +314,6 @@ def least_core(
     tolerance
         Relative to max |c(S)|: ε* above ``tolerance`` × scale means an empty core.
     """
-    import highspy
-
-    from optimizer.solving.highs import reset_highs_threads
-
     players = list(players)
     n = len(players)
     grand = frozenset(players)
@@ -325,50 +323,8 @@ def least_core(
     scale = max(1.0, max(abs(values[c]) for c in [*proper, grand]))
     position = {p: k for k, p in enumerate(players)}
 
-    reset_highs_threads()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    inf = highspy.kHighsInf
-    columns = n + 1  # x_0 .. x_{n-1}, ε
-    cost = np.zeros(columns)
-    cost[n] = 1.0
-    h.addCols(
-        columns,
-        cost,
-        np.full(columns, -inf),
-        np.full(columns, inf),
-        0,
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(0),
-    )
-    starts, indices, coefficients, lower, upper = [], [], [], [], []
-    for members in proper:
-        starts.append(len(indices))
-        cols = sorted(position[p] for p in members)
-        indices.extend([*cols, n])
-        coefficients.extend([1.0] * len(cols) + [-1.0])
-        lower.append(-inf)
-        upper.append(values[members] / scale)
-    starts.append(len(indices))
-    indices.extend(range(n))
-    coefficients.extend([1.0] * n)
-    lower.append(values[grand] / scale)
-    upper.append(values[grand] / scale)
-    h.addRows(
-        len(lower),
-        np.array(lower),
-        np.array(upper),
-        len(indices),
-        np.array(starts, dtype=np.int32),
-        np.array(indices, dtype=np.int32),
-        np.array(coefficients),
-    )
-    h.run()
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"least-core LP ended with status {h.modelStatusToString(status)}")
-    solution = np.array(h.getSolution().col_value) * scale
+    rows = [(sorted(position[p] for p in members), values[members] / scale) for members in proper]
+    solution = np.append(*least_excess_allocation(n, rows, values[grand] / scale)) * scale
     epsilon = float(solution[n])
     return CoreCheck(
         empty=epsilon > tolerance * scale,

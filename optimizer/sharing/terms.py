@@ -18,15 +18,12 @@ This module never imports PuLP.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from optimizer.sharing.allocation import Allocation
 from optimizer.problem.data import ProblemData
-
-if TYPE_CHECKING:  # the Solution module pulls in the model; only its type is needed
-    from optimizer.results.solution import Solution
+from optimizer.results.solution import Solution
+from optimizer.sharing.allocation import Allocation
 
 __all__ = [
     "AgreementPolicy",

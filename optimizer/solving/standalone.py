@@ -10,6 +10,7 @@ c({i}) (no agreements possible). Both are used by fairness and by the cost alloc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,68 +18,25 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from optimizer.results.accounting import unserved_premium
-from optimizer.problem.data import ProblemData, Rules
 from optimizer.errors import SolverError
-from optimizer.solving.model import Plan
-from optimizer.solving.solve import SolverSettings, Status, optimise
+from optimizer.problem.data import ProblemData
+from optimizer.problem.restrict import restrict_problem
+from optimizer.results.accounting import unserved_premium
+from optimizer.results.outcome import Status
+from optimizer.results.plan import Plan, side_by_side
+from optimizer.solving.optimise import optimise
+from optimizer.solving.settings import SolverSettings
 
 __all__ = [
-    "restrict_problem",
     "coalition_cost",
     "standalone_costs",
     "standalone_solutions",
-    "POOL_MIN_MUNICIPALITIES",
 ]
 
 log = logging.getLogger(__name__)
 
-
-def _restrict_rules(rules: Rules, members: set[str]) -> Rules:
-    return Rules(
-        banned_pairs=frozenset(p for p in rules.banned_pairs if set(p) <= members),
-        keep_own=frozenset(r for r in rules.keep_own if r[0] in members),
-        max_partners={k: v for k, v in rules.max_partners.items() if k in members},
-        min_self_sufficiency={
-            k: v for k, v in rules.min_self_sufficiency.items() if k[0] in members
-        },
-    )
-
-
-def restrict_problem(problem: ProblemData, members: Iterable[str]) -> ProblemData:
-    """The problem seen by coalition ``members`` alone.
-
-    Keeps the members' rows of municipalities and demand, the facilities they host,
-    their travel rows and rules; the area-wide capital budget still applies.
-    """
-    keep = {str(m) for m in members}
-    codes = [c for c in problem.municipalities.index.astype(str) if c in keep]
-    unknown = keep - set(codes)
-    if unknown:
-        raise ValueError(f"unknown municipalities: {sorted(unknown)}")
-    facilities = problem.facilities[problem.facilities["municipality"].astype(str).isin(keep)]
-    travel = problem.travel
-    if travel is not None and len(travel):
-        travel = travel[
-            travel["municipality"].astype(str).isin(keep)
-            & travel["facility"].astype(str).isin(facilities.index)
-        ]
-    return problem.replace(
-        municipalities=problem.municipalities.loc[codes],
-        demand=problem.demand.loc[codes],
-        facilities=facilities,
-        travel=travel,
-        rules=_restrict_rules(problem.rules, keep),
-    )
-
-
-POOL_MIN_MUNICIPALITIES = 16
-"""Fewer municipalities than this solve their stand-alone plans in this process.
-
-A stand-alone model is tiny (a few dozen variables, ~20 ms a solve); for the sample's
-nine municipalities the solves take 0.17 s inline and 0.20 s in a pool of two workers,
-whose start-up and pickling cost more than they save.
-"""
+NO_AGREEMENTS = pd.DataFrame({"a": pd.Series(dtype=object), "b": pd.Series(dtype=object)})
+"""The stand-alone plans side by side have no agreement."""
 
 
 def _small_solve_settings(settings: SolverSettings) -> SolverSettings:
@@ -106,7 +64,7 @@ def coalition_cost(
 
     The empty coalition costs 0. Module-level and free of state, so it can run in a
     process pool (pickle ``problem`` once per worker where you can: restrict it first
-    with :func:`restrict_problem` to keep it small).
+    with :func:`optimizer.problem.restrict.restrict_problem` to keep it small).
 
     Raises
     ------
@@ -126,16 +84,6 @@ def _standalone_one(args: tuple[ProblemData, str, SolverSettings]) -> tuple[floa
     return _coalition_solve(problem, [code], settings)
 
 
-def _side_by_side(plans: list[Plan]) -> Plan:
-    """The stand-alone plans together: one plan of the whole area, without agreements."""
-    return Plan(
-        open_facilities=pd.concat([p.open_facilities for p in plans]),
-        flows=pd.concat([p.flows for p in plans], ignore_index=True),
-        agreements=pd.DataFrame({"a": pd.Series(dtype=object), "b": pd.Series(dtype=object)}),
-        unserved=pd.concat([p.unserved for p in plans], ignore_index=True),
-    )
-
-
 def standalone_costs(
     problem: ProblemData,
     settings: SolverSettings | None = None,
@@ -146,7 +94,7 @@ def standalone_costs(
 
     One small solve per municipality (own facilities and candidates only, no
     agreements), in ``processes`` worker processes (``None`` or 1: inline; always inline
-    below :data:`POOL_MIN_MUNICIPALITIES` municipalities). Index municipality code, in
+    below ``settings.pool_min_municipalities`` municipalities). Index municipality code, in
     input order.
     """
     return standalone_solutions(problem, settings, processes, progress)[0]
@@ -166,7 +114,9 @@ def standalone_solutions(
     jobs = [(restrict_problem(problem, [c]), c, settings) for c in codes]
     values = np.full(len(codes), np.nan)
     plans: list[Plan] = []
-    workers = min(processes or 1, len(codes)) if len(codes) >= POOL_MIN_MUNICIPALITIES else 1
+    workers = (
+        min(processes or 1, len(codes)) if len(codes) >= settings.pool_min_municipalities else 1
+    )
     if workers <= 1:
         results = map(_standalone_one, jobs)
         pool = None
@@ -183,4 +133,4 @@ def standalone_solutions(
         if pool is not None:
             pool.shutdown()
     costs = pd.Series(values, index=pd.Index(codes, name="code"), name="standalone_cost")
-    return costs, _side_by_side(plans)
+    return costs, dataclasses.replace(side_by_side(plans), agreements=NO_AGREEMENTS)

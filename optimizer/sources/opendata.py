@@ -533,7 +533,9 @@ def problem_from_schema_tables(tables: dict[str, pd.DataFrame], source: dict) ->
     try:
         from optimizer.workbook.validate import problem_from_tables
     except ImportError:
-        log.warning("optimizer.workbook.validate is not available: tables assembled without validation")
+        log.warning(
+            "optimizer.workbook.validate is not available: tables assembled without validation"
+        )
         return _assemble_unvalidated(tables, source)
     problem, warnings = problem_from_tables(tables, source=source)
     for warning in warnings:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from optimizer.errors import InputError
 from optimizer.workbook.messages import format_issues
-from optimizer.workbook.validate import clean_tables
 from optimizer.workbook.reader import read_tables, write_workbook
+from optimizer.workbook.validate import clean_tables
 
 __all__ = ["SAMPLE_DIR", "SAMPLE_CSV_DIR", "SAMPLE_WORKBOOK", "build_sample", "main"]
 

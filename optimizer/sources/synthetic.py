@@ -64,7 +64,11 @@ import pandas as pd
 
 from optimizer.problem.data import Parameters, ProblemData
 from optimizer.sources.opendata import FACILITY_TYPES as REAL_CASE_TYPES
-from optimizer.sources.opendata import floor_area_for, operating_cost_for, problem_from_schema_tables
+from optimizer.sources.opendata import (
+    floor_area_for,
+    operating_cost_for,
+    problem_from_schema_tables,
+)
 
 __all__ = [
     "synthetic_tables",

@@ -32,8 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import FileFormatError, OutputError
-from optimizer.workbook.messages import WARNING, Issue, issue
 from optimizer.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
+from optimizer.workbook.messages import WARNING, Issue, issue
 
 __all__ = [
     "RawTable",

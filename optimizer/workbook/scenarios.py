@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.errors import ScenarioError
+from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import (
     CANDIDATES,
     DEMAND_BASES,

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.workbook.messages import TITLES
 from optimizer.schema import (
     MIC_UNIT_COSTS,
     PARAMETERS,
@@ -22,6 +21,7 @@ from optimizer.schema import (
     Parameter,
     Sheet,
 )
+from optimizer.workbook.messages import TITLES
 
 __all__ = [
     "write_template",

@@ -28,9 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.problem.data import Parameters, ProblemData, Rules, assemble_problem
 from optimizer.errors import InputError
-from optimizer.workbook.messages import ERROR, WARNING, Issue, format_issues, issue
+from optimizer.problem.data import Parameters, ProblemData, Rules, assemble_problem
 from optimizer.schema import (
     FALSE_WORDS,
     LAT,
@@ -44,6 +43,7 @@ from optimizer.schema import (
     Column,
     Parameter,
 )
+from optimizer.workbook.messages import ERROR, WARNING, Issue, format_issues, issue
 from optimizer.workbook.reader import RawTable, RawTables, header_key, read_tables
 
 __all__ = [

@@ -20,6 +20,7 @@ import pulp
 
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
+from optimizer.results.plan import Plan
 from optimizer.solving.model.fairness import define_fairness
 from optimizer.solving.model.index import ModelIndex, build_index
 from optimizer.solving.model.nogood import define_excluded_plans
@@ -80,26 +81,6 @@ class FacilityModel:
     variables: ModelVariables
     rows: dict[str, int] = field(default_factory=dict)
     build_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The solver's values as tables keyed by the user's ids.
-
-    open_facilities
-        Bool per facility id.
-    flows
-        ``municipality``, ``facility``, ``share``, ``distance_km`` (shares > 0).
-    agreements
-        ``a``, ``b`` (a < b): pairs with a cross-border flow either way.
-    unserved
-        ``municipality``, ``type``, ``share`` (shares > 0).
-    """
-
-    open_facilities: pd.Series
-    flows: pd.DataFrame
-    agreements: pd.DataFrame
-    unserved: pd.DataFrame
 
 
 def build_model(

@@ -126,7 +126,7 @@ def define_fairness(
     restricted to *i* alone [yen/year], s the parameter ``required_saving``. Only when the
     parameter ``fairness`` is set; municipalities without a stand-alone cost have no row.
     ``only`` (positions *i*) restricts the rows to those municipalities, for a solve
-    that adds fairness rows lazily (:func:`optimizer.solving.solve.optimise`).
+    that adds fairness rows lazily (:func:`optimizer.solving.optimise.optimise`).
 
     Each row is divided by its limit L_i, so that its coefficients are shares of the
     municipality's own budget (about 1e-4 .. 1e2) instead of yen (up to 1e10): the

@@ -17,7 +17,7 @@ In yen its coefficients span 4e3 .. 7e10 (travel of a few residents .. the penal
 a town's whole care demand): HiGHS then fails to solve the root LP of a 50-municipality
 area at all (its bound stays at the trivial 2e9 yen for 120 s, gap 98 %), while in
 millions of yen (4e-3 .. 7e4) it solves it in seconds. Outcomes are converted back to yen
-by :func:`optimizer.solving.solve.run_solver` (``objective_unit``).
+by :func:`optimizer.solving.solver.run_solver` (``objective_unit``).
 """
 
 

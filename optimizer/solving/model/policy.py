@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimizer.problem.rules import keep_own_targets, partner_limits, self_sufficiency_targets
 from optimizer.solving.model.expressions import add_rows, grouped_sums
 from optimizer.solving.model.index import ModelIndex
-from optimizer.problem.rules import keep_own_targets, partner_limits, self_sufficiency_targets
 from optimizer.solving.model.variables import ModelVariables
 
 __all__ = [

@@ -1,0 +1,79 @@
+"""The outcome of a solve in one vocabulary, whatever the solver.
+
+Status (one vocabulary for every solver; PuLP's ``status`` and ``sol_status`` read
+together):
+
+=============  ===========================================================================
+OPTIMAL        proven optimal within the requested ``mip_gap`` (the gap is reported)
+FEASIBLE       stopped by a limit (time, nodes, iterations) with a plan; gap reported
+INFEASIBLE     the hard rules cannot all hold
+NO_SOLUTION    stopped (e.g. by the time limit) before any plan was found
+ERROR          the solver failed or reported something we cannot use
+=============  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["Status", "SolveOutcome", "relative_gap"]
+
+
+class Status(StrEnum):
+    """Outcome of a solve, whatever the solver (see the module docstring)."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no_solution"
+    ERROR = "error"
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What the solver reported.
+
+    Attributes
+    ----------
+    status
+        :class:`Status`.
+    objective
+        Objective of the plan found [yen/year] (NaN without a plan).
+    bound
+        Best proven lower bound [yen/year] (NaN when unknown).
+    gap
+        (objective − bound) / |objective| (NaN when unknown).
+    seconds
+        Solver wall time [s]; ``build_seconds`` the model build.
+    solver
+        Solver used; ``message`` its own words; ``pulp_status`` and ``pulp_sol_status``
+        PuLP's codes.
+    """
+
+    status: Status
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    solver: str
+    message: str
+    pulp_status: int
+    pulp_sol_status: int
+    build_seconds: float = 0.0
+
+    @property
+    def time_limit_reached(self) -> bool:
+        return self.status == Status.FEASIBLE
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, never negative; NaN when either is unknown."""
+    if math.isnan(objective) or math.isnan(bound):
+        return math.nan
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)

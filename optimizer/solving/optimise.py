@@ -1,0 +1,99 @@
+"""Build and solve the model once (with lazy fairness rounds): no check, no interpretation."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from optimizer.problem.data import ProblemData
+from optimizer.results.outcome import SolveOutcome, relative_gap
+from optimizer.results.plan import Plan
+from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
+from optimizer.solving.model.fairness import define_fairness, unfair_municipalities
+from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
+from optimizer.solving.settings import SolverSettings
+from optimizer.solving.solver import run_solver
+
+__all__ = ["optimise"]
+
+log = logging.getLogger(__name__)
+
+
+def optimise(
+    problem: ProblemData,
+    settings: SolverSettings,
+    standalone: pd.Series | None = None,
+    arcs: pd.DataFrame | None = None,
+    start: Plan | None = None,
+    exclude_plans: Sequence[frozenset[str]] = (),
+) -> tuple[FacilityModel, Plan | None, SolveOutcome]:
+    """Build and solve the model; returns ``(model, plan or None, outcome)``.
+
+    No check and no interpretation: the building block of :func:`solve_problem` and of
+    the stand-alone and coalition solves. ``start`` is an optional
+    :class:`optimizer.results.plan.Plan` handed to HiGHS as a starting solution (the stand-alone
+    plans side by side, which always satisfy fairness without a required saving).
+    ``exclude_plans`` are plans (sets of open facility ids) the result must differ from.
+
+    Fairness rows are added lazily when ``settings.lazy_fairness`` is set: the model is
+    solved without them; the rows of the municipalities whose plan cost exceeds their
+    limit are added and the model solved again, until no municipality is treated
+    unfairly (at most one round per municipality). The last plan meets every fairness
+    row and is optimal for a relaxation of the full model, so it is optimal for the full
+    model within the same gap; the bound of every round is a bound of the full model, and
+    the outcome reports the best of them (a short last round need not repeat the
+    work). Each round
+    gets the time left of ``settings.time_limit_s`` (at least 1 s, or the whole limit
+    when that is shorter); the outcome's
+    ``seconds`` and ``build_seconds`` add up every round.
+    """
+    lazy = settings.lazy_fairness and standalone is not None
+    model = build_model(problem, arcs, None if lazy else standalone, exclude_plans=exclude_plans)
+    build_seconds, solve_seconds = model.build_seconds, 0.0
+    bound = math.nan
+    added = np.zeros(0, dtype=np.int64)
+    while True:
+        if start is not None:
+            set_start(model, start)
+        limit = settings.time_limit_s
+        left = max(min(1.0, limit), limit - solve_seconds)
+        outcome = run_solver(
+            model.prob, settings.replace(time_limit_s=left), objective_unit=OBJECTIVE_UNIT_YEN
+        )
+        solve_seconds += outcome.seconds
+        bound = np.fmax(bound, outcome.bound)
+        if not (lazy and outcome.status.has_plan):
+            break
+        unfair = np.setdiff1d(
+            unfair_municipalities(model.index, model.variables, standalone), added
+        )
+        if unfair.size == 0:
+            break
+        began = time.perf_counter()
+        rows = define_fairness(model.prob, model.index, model.variables, standalone, only=unfair)
+        build_seconds += time.perf_counter() - began
+        model.rows["define_fairness"] = model.rows.get("define_fairness", 0) + rows
+        added = np.union1d(added, unfair)
+        log.info("fairness rows added for %d municipalities; solving again", unfair.size)
+    outcome = dataclasses.replace(
+        outcome,
+        bound=float(bound),
+        gap=relative_gap(outcome.objective, float(bound)),
+        seconds=solve_seconds,
+        build_seconds=build_seconds,
+    )
+    log.info(
+        "solved: %s, objective %.6g, gap %.3g, %.2f s",
+        outcome.status,
+        outcome.objective,
+        outcome.gap,
+        outcome.seconds,
+    )
+    plan = read_plan(model) if outcome.status.has_plan else None
+    return model, plan, outcome
