@@ -10,7 +10,7 @@ Runs :func:`optimizer.runs.pipeline.run` once with :class:`optimizer.config.RunS
 (outputs written to a temporary folder, discarded afterwards) and prints
 ``RunResult.timings`` [s] stage by stage, the solver's own build and solve seconds, the
 plan's status, objective and gap, how the Shapley value was computed, and whether the
-whole run stayed within the 10-second aim of DESIGN §8.
+whole run stayed within the 10-second aim (docs/architecture.md, performance aims).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ use_repository()
 __all__ = ["TIME_TARGET_S", "measure", "main"]
 
 TIME_TARGET_S = 10.0
-"""DESIGN §8: the whole pipeline on the sample area within this many seconds."""
+"""Performance aim (docs/architecture.md): the whole pipeline on the sample area within this many seconds."""
 
 log = logging.getLogger("benchmarks.pipeline_speed")
 

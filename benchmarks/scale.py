@@ -24,7 +24,7 @@ peaks do not carry over) times, in seconds:
 
 It also prints the peak resident memory of the process and its children [MiB]
 (``ru_maxrss``), the objective, solver status and gap, and whether the aims of
-DESIGN §8 hold: a 0.1 % gap within 2 minutes (stand-alone solves plus the solve
+docs/architecture.md hold (performance aims): a 0.1 % gap within 2 minutes (stand-alone solves plus the solve
 stage) and the build under 10 % of the solve.
 """
 
@@ -112,11 +112,11 @@ def measure(
     A solve that ends without a plan is a row too (status ``no plan``, no objective).
     """
     from optimizer.errors import OptimizerError
+    from optimizer.outputs.workbooks import write_workbook
     from optimizer.solving.solve import SolverSettings, solve_problem
     from optimizer.solving.standalone import standalone_costs
     from optimizer.sources.synthetic import synthetic_tables
-    from optimizer.workbook.reader import write_workbook
-    from optimizer.workbook.validate import load_problem
+    from optimizer.workbook.assemble import load_problem
 
     row: dict = {
         "size": f"{n_municipalities}/{n_facilities}",
@@ -163,7 +163,7 @@ def measure(
 
 
 def _aims(row: dict) -> str:
-    """Which aims of DESIGN §8 hold for this size."""
+    """Which performance aims (docs/architecture.md) hold for this size."""
     notes = []
     if row["objective"] is None:
         return "no plan"

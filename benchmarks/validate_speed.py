@@ -1,7 +1,7 @@
 """Time of load_problem (read + validate + assemble) on the sample and on a large area.
 
 The large area (200 municipalities, 5,000 facilities, 100 candidates) is generated
-here with a fixed seed and written with :func:`optimizer.workbook.reader.write_workbook`, so
+here with a fixed seed and written with :func:`optimizer.outputs.workbooks.write_workbook`, so
 the timing covers the same path a planner's workbook takes.
 
 Run: ``python benchmarks/validate_speed.py [--municipalities 200 --facilities 5000]``
@@ -20,10 +20,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from optimizer.outputs.workbooks import write_workbook  # noqa: E402
 from optimizer.sources.sample import SAMPLE_WORKBOOK  # noqa: E402
-from optimizer.workbook.reader import write_workbook  # noqa: E402
+from optimizer.workbook.assemble import load_problem  # noqa: E402
 from optimizer.workbook.template import parameter_rows  # noqa: E402
-from optimizer.workbook.validate import load_problem  # noqa: E402
 
 TYPES = pd.DataFrame(
     {

@@ -11,7 +11,9 @@ import functools
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -22,20 +24,23 @@ from optimizer.outputs import files as outputs
 from optimizer.outputs.files import atomic_write_text
 from optimizer.outputs.summary import input_summary, plan_summary
 from optimizer.outputs.tables import write_comparison, write_tables
+from optimizer.outputs.workbooks import write_template
 from optimizer.results.outcome import Status
 from optimizer.results.ranking import alternatives_table
 from optimizer.runs.compare import comparison_tables, executor_for, run_many
 from optimizer.runs.jobs import run_job
 from optimizer.runs.pipeline import load, run
 from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
+from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import format_issues
 from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
-from optimizer.workbook.template import write_template
-from optimizer.workbook.validate import load_problem
 
 __all__ = ["main", "cli"]
 
 log = logging.getLogger("optimizer")
+
+F = TypeVar("F", bound=Callable[..., Any])
+"""A click command function, decorated with shared options."""
 
 
 def default_sample() -> Path:
@@ -52,12 +57,12 @@ def _exit_code(error: OptimizerError) -> int:
     return EXIT_CODES[outcome_of(error)]
 
 
-def _handle_errors(lang_of):
+def _handle_errors(lang_of: Callable[[dict[str, Any]], str]) -> Callable[[F], F]:
     """Run a command; turn our errors into a message and an exit code."""
 
-    def decorate(func):
+    def decorate(func: F) -> F:
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return func(*args, **kwargs)
             except InputError as exc:
@@ -70,12 +75,12 @@ def _handle_errors(lang_of):
                 _echo_err("interrupted")
                 sys.exit(130)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
     return decorate
 
 
-def _lang(kwargs) -> str:
+def _lang(kwargs: dict[str, Any]) -> str:
     return kwargs.get("lang") or "ja"
 
 
@@ -89,7 +94,7 @@ lang_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 
 
-def scenario_options(func):
+def scenario_options(func: F) -> F:
     """--scenarios FILE and --set key=value, shared by the commands that solve."""
     func = click.option(
         "--set",
@@ -107,11 +112,13 @@ def scenario_options(func):
     )(func)
 
 
-def _solver_settings(solver, time_limit, gap, threads) -> dict:
+def _solver_settings(
+    solver: str | None, time_limit: float | None, gap: float | None, threads: int | None
+) -> dict[str, Any]:
     return {"solver": solver, "time_limit_s": time_limit, "mip_gap": gap, "threads": threads}
 
 
-def solver_options(func):
+def solver_options(func: F) -> F:
     """--solver, --time-limit, --gap and --threads, shared by the commands that solve."""
     for option in reversed(
         [
@@ -125,14 +132,17 @@ def solver_options(func):
     return func
 
 
+class _CliHandler(logging.StreamHandler):
+    """The command line's handler on the root logger (added once per process)."""
+
+
 def _setup_logging(quiet: bool, verbose: bool = False) -> None:
     """Warnings (or, verbose, everything) of the library on standard error."""
-    handler = logging.StreamHandler()
+    handler = _CliHandler()
     handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    if not any(getattr(h, "_optimizer_cli", False) for h in root.handlers):
-        handler._optimizer_cli = True
+    if not any(isinstance(h, _CliHandler) for h in root.handlers):
         root.addHandler(handler)
 
 
@@ -248,20 +258,20 @@ def validate(path: Path | None, lang: str) -> None:
 @_handle_errors(_lang)
 def solve(
     workbook: Path | None,
-    solver,
-    time_limit,
-    gap,
-    threads,
-    processes,
-    output_root,
-    scenario,
-    scenario_file,
-    overrides,
-    shapley,
-    fail_when_not_optimal,
-    alternatives,
-    lang,
-    quiet,
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    processes: int | None,
+    output_root: Path,
+    scenario: str,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    shapley: str,
+    fail_when_not_optimal: bool,
+    alternatives: int,
+    lang: str,
+    quiet: bool,
 ) -> None:
     """Compute the plan for WORKBOOK (the embedded sample when omitted) and write a run folder.
 
@@ -346,21 +356,21 @@ def _print_alternatives(ranking) -> None:
 @quiet_option
 @_handle_errors(_lang)
 def compare(
-    workbook,
-    names,
-    all_scenarios,
-    scenario_file,
-    overrides,
-    solver,
-    time_limit,
-    gap,
-    threads,
-    output_root,
-    scheduler,
-    processes,
-    shapley,
-    lang,
-    quiet,
+    workbook: Path | None,
+    names: tuple[str, ...],
+    all_scenarios: bool,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    output_root: Path,
+    scheduler: str | None,
+    processes: int | None,
+    shapley: str,
+    lang: str,
+    quiet: bool,
 ) -> None:
     """Solve several scenarios side by side and write a comparison workbook.
 
@@ -449,21 +459,21 @@ def compare(
 @quiet_option
 @_handle_errors(_lang)
 def sweep(
-    workbook,
-    axes,
-    samples,
-    seed,
-    scenario_file,
-    overrides,
-    solver,
-    time_limit,
-    gap,
-    threads,
-    scheduler,
-    processes,
-    output_path,
-    lang,
-    quiet,
+    workbook: Path | None,
+    axes: tuple[str, ...],
+    samples: int | None,
+    seed: int,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    scheduler: str | None,
+    processes: int | None,
+    output_path: Path | None,
+    lang: str,
+    quiet: bool,
 ) -> None:
     """Solve a grid (or a seeded random sample) of parameter values and tabulate the plans.
 
@@ -498,7 +508,6 @@ def sweep(
 
 
 def _write_table(path: Path, table) -> None:
-
     if path.suffix.lower() == ".csv":
         atomic_write_text(path, table.to_csv(index=False))
     else:

@@ -11,9 +11,10 @@ the command line turns each branch into one exit code (see ``cli.py``)::
     │   ├── InfeasibleError           no plan satisfies the hard rules (explained)
     │   └── NoPlanInTimeError         the time (or another) limit came before any plan
     ├── CheckError                    the independent checker rejected a solution
-    └── OutputError                   a report could not be written (nothing half-written)
+    ├── OutputError                   a report could not be written (nothing half-written)
+    └── LockedError                   another run holds the output folder's lock
 
-``InputError`` holds a list of :class:`optimizer.workbook.validate.Issue` (sheet, row, column,
+``InputError`` holds a list of :class:`optimizer.workbook.messages.Issue` (sheet, row, column,
 value, expected), so that a planner sees every defect of a workbook at once.
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "NoPlanInTimeError",
     "CheckError",
     "OutputError",
+    "LockedError",
     "outcome_of",
 ]
 
@@ -92,6 +94,10 @@ class OutputError(OptimizerError):
     """An output could not be written."""
 
 
+class LockedError(OptimizerError):
+    """Another run holds the output folder's lock."""
+
+
 ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
     (InputError, "bad_input"),
     (ScenarioError, "bad_input"),
@@ -99,6 +105,7 @@ ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
     (NoPlanInTimeError, "not_optimal"),
     (CheckError, "check_failed"),
     (OutputError, "output"),
+    (LockedError, "locked"),
     (OptimizerError, "failure"),
 )
 """The outcome (a key of :data:`optimizer.config.EXIT_CODES`) of each branch of the tree;

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import InputError
+from optimizer.outputs.workbooks import write_workbook
+from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import Issue
-from optimizer.workbook.reader import DATA_START_ROW, write_workbook
 from optimizer.workbook.template import example_tables
-from optimizer.workbook.validate import load_problem
+from optimizer.workbook.writer import DATA_START_ROW
 
 FIRST = DATA_START_ROW
 """Excel row of the first example row in a written workbook."""

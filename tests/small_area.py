@@ -2,7 +2,7 @@
 
 The first municipalities of the embedded sample (western Tama) with their facilities
 and the candidate sites they host, written as an input workbook through
-:func:`optimizer.workbook.reader.write_workbook`. Rules and travel rows that name a dropped
+:func:`optimizer.outputs.workbooks.write_workbook`. Rules and travel rows that name a dropped
 municipality are dropped with it; the scenarios sheet is kept. Care homes get
 :data:`CARE_BEDS_FACTOR` times their beds: without the dropped neighbours' beds, 青梅市
 could not place all its care demand, and the tests want a plan that serves everyone.
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimizer.outputs.workbooks import write_workbook
 from optimizer.sources.sample import SAMPLE_CSV_DIR
-from optimizer.workbook.reader import read_tables, write_workbook
-from optimizer.workbook.validate import clean_tables
+from optimizer.workbook.assemble import clean_tables
+from optimizer.workbook.reader import read_tables
 
 __all__ = ["sample_tables", "write_small_area", "CARE_BEDS_FACTOR"]
 

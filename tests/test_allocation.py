@@ -13,12 +13,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from factories import site, three_city_problem, tiny_problem, town
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from optimizer.errors import SolverError
 from optimizer.problem.data import Parameters, ProblemData, demand_matrix
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import allocate, formula_split, usage_shares, usage_split
+from optimizer.solving.solve import solve_problem
 from optimizer.solving.standalone import coalition_cost
 
 TYPES = pd.DataFrame(
@@ -282,8 +285,6 @@ def test_negative_shares_are_named():
 
 
 def test_a_coalition_without_a_plan_leaves_shapley_out_but_keeps_the_rest():
-    from optimizer.errors import SolverError
-
     problem, solution = hand_built_case()
 
     def cost(members):
@@ -382,14 +383,10 @@ def test_shares_add_up_and_twins_pay_the_same(case, rate):
 
 
 def solved(problem):
-    from optimizer.solving.solve import solve_problem
-
     return solve_problem(problem, processes=1)
 
 
 def test_three_identical_towns_pay_the_same_under_every_method():
-    from factories import three_city_problem
-
     problem = three_city_problem(fairness=True)
     solution = solved(problem)
     messages = []
@@ -415,8 +412,6 @@ def test_three_identical_towns_pay_the_same_under_every_method():
 @st.composite
 def small_areas(draw):
     """Two or three towns within reach of each other, one library each, random costs."""
-    from factories import site, tiny_problem, town
-
     n = draw(st.integers(2, 3))
     codes = [f"T{k}" for k in range(n)]
     towns = [
@@ -488,7 +483,6 @@ def test_auto_shapley_is_left_out_beyond_the_exact_limit_and_says_how_to_get_it(
 @pytest.mark.parametrize("shapley", ["off", "exact", "sampled", "fails"])
 def test_every_note_is_written_in_japanese_too(shapley):
     """The report shows each plain-language note in Japanese first, then in English."""
-    from optimizer.errors import SolverError
 
     problem, solution = hand_built_case()
 

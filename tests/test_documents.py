@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from io import BytesIO
 
@@ -25,6 +26,7 @@ from optimizer.outputs.documents import (
     load_template,
     write_agreements,
 )
+from optimizer.outputs.documents.blocks import conciliator, prefecture_of
 from optimizer.sharing.allocation import allocate
 from optimizer.sharing.terms import agreement_terms, area_summary
 
@@ -283,10 +285,6 @@ def test_blocks_are_the_same_for_both_formats():
 
 
 def test_conciliation_goes_to_the_governor_of_the_parties_prefecture():
-    import dataclasses
-
-    from optimizer.outputs.documents import agreement_blocks, conciliator, prefecture_of
-
     def text(terms, language):
         return "\n".join(b.text for b in agreement_blocks(terms, language, clean_text))
 

@@ -5,8 +5,9 @@ import time
 
 import pytest
 
-from optimizer.errors import ScenarioError
-from optimizer.runs.jobs import LockedError, output_lock, prune, read_job, run_folders
+from optimizer.errors import LockedError, ScenarioError
+from optimizer.outputs.job_folder import output_lock, prune, run_folders
+from optimizer.runs.jobs import read_job
 
 
 def write_job(tmp_path, text: str):

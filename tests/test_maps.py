@@ -5,12 +5,13 @@ from __future__ import annotations
 import struct
 import zlib
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib import font_manager
 from plan_fixture import make_problem, make_solution
 
-from optimizer.outputs.maps import draw_map, project_km
+from optimizer.outputs.maps import draw_map, marker_size, project_km
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +56,6 @@ def test_map_is_deterministic(plan, tmp_path):
 
 
 def test_japanese_font_comes_from_the_package():
-    import matplotlib
-
     family = matplotlib.rcParams["font.family"]
     path = font_manager.findfont(font_manager.FontProperties(family=family))
     assert path.endswith("ipaexg.ttf")
@@ -99,8 +98,6 @@ def test_projection_in_km():
 
 
 def test_markers_shrink_in_dense_areas():
-    from optimizer.outputs.maps import marker_size
-
     assert marker_size(53) == marker_size(100) == 70.0
     assert marker_size(600) == pytest.approx(70.0 * (100 / 600) ** 0.5)
     assert marker_size(100_000) == 24.0

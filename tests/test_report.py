@@ -14,8 +14,14 @@ import pytest
 from plan_fixture import make_allocation, make_problem, make_solution, run_info
 
 from optimizer.outputs import report
+from optimizer.outputs.maps import draw_map
 from optimizer.outputs.report import OPTIONAL_SHEETS, SHEET_NAMES, safe_sheet_name, write_report
 from optimizer.outputs.xlsx_layout import YEN_THOUSANDS
+from optimizer.problem.data import FACILITY_COLUMNS, Rules, assemble_problem
+from optimizer.sharing.allocation import allocate
+from optimizer.solving.solve import SolverSettings, solve_problem
+from optimizer.solving.standalone import coalition_cost
+from optimizer.workbook.assemble import load_problem
 
 
 @pytest.fixture(scope="module")
@@ -317,8 +323,6 @@ def test_no_agreements_and_no_flows(plan, tmp_path):
 
 
 def test_map_is_embedded_when_given(plan, tmp_path):
-    from optimizer.outputs.maps import draw_map
-
     problem, solution, allocation = plan
     png = draw_map(tmp_path / "map.png", problem, solution)
     path = write_report(
@@ -337,7 +341,7 @@ def test_interrupted_report_leaves_no_file(plan, tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("killed while writing the facilities sheet")
 
-    monkeypatch.setattr(report, "_write_facilities", crash)
+    monkeypatch.setattr(report, "write_facilities", crash)
     with pytest.raises(RuntimeError):
         write_report(tmp_path / "report.xlsx", problem, solution, allocation, run_info=run_info())
     assert list(tmp_path.iterdir()) == []
@@ -345,9 +349,6 @@ def test_interrupted_report_leaves_no_file(plan, tmp_path, monkeypatch):
 
 def _sample_sub_area(workbook, n: int = 4):
     """The first ``n`` municipalities of the sample with their facilities (solves in < 1 s)."""
-    from optimizer.problem.data import FACILITY_COLUMNS, Rules, assemble_problem
-    from optimizer.workbook.validate import load_problem
-
     problem, _ = load_problem(workbook)
     codes = list(problem.municipalities.index[:n])
     fac = problem.facilities[problem.facilities["municipality"].isin(codes)]
@@ -364,11 +365,6 @@ def _sample_sub_area(workbook, n: int = 4):
 
 def test_end_to_end_on_the_sample(sample_workbook, tmp_path):
     """sample → solve → allocate → map → report, read back and compared with the plan."""
-    from optimizer.outputs.maps import draw_map
-    from optimizer.sharing.allocation import allocate
-    from optimizer.solving.standalone import coalition_cost
-    from optimizer.solving.solve import SolverSettings, solve_problem
-
     problem = _sample_sub_area(sample_workbook)
     settings = SolverSettings(time_limit_s=20)
     solution = solve_problem(problem, settings, processes=1)

@@ -17,8 +17,9 @@ import pytest
 from small_area import write_small_area
 
 from optimizer.config import EXIT_CODES
+from optimizer.outputs.job_folder import run_folders
 from optimizer.runs import jobs
-from optimizer.runs.jobs import run_folders, run_job
+from optimizer.runs.jobs import run_job
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,19 @@ from __future__ import annotations
 import openpyxl
 from geopy.distance import geodesic
 
-from optimizer.sources.sample import SAMPLE_CSV_DIR, SAMPLE_WORKBOOK, build_sample
-from optimizer.workbook.validate import load_problem
+from optimizer.outputs.workbooks import write_workbook
+from optimizer.sources.sample import SAMPLE_CSV_DIR, SAMPLE_WORKBOOK, sample_tables
+from optimizer.workbook.assemble import load_problem
 
 
 def cells(path):
     book = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book}
+
+
+def build_sample(csv_dir, out):
+    """What ``python inputs/build_sample.py`` does."""
+    return write_workbook(sample_tables(csv_dir), out, lang="ja")
 
 
 def test_committed_sample_equals_the_build(tmp_path):

@@ -341,7 +341,7 @@ def test_highs_and_cbc_agree_on_the_sample(sample_workbook):
     """Both solvers' plans lie within the requested gap of each other, and neither plan
     is cheaper than the other solver's proven bound."""
     from optimizer.solving.standalone import standalone_solutions
-    from optimizer.workbook.validate import load_problem
+    from optimizer.workbook.assemble import load_problem
 
     problem, _ = load_problem(sample_workbook)
     gap = 1e-4

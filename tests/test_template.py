@@ -7,10 +7,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from optimizer.outputs.workbooks import write_template
 from optimizer.schema import PARAMETERS, SHEETS
+from optimizer.workbook.assemble import load_problem
+from optimizer.workbook.instructions import INSTRUCTIONS_TITLE
 from optimizer.workbook.messages import TITLES, Issue, format_issues
-from optimizer.workbook.template import INSTRUCTIONS_TITLE, schema_markdown, write_template
-from optimizer.workbook.validate import load_problem
+from optimizer.workbook.template import schema_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "inputs.md"
 

@@ -9,13 +9,9 @@ from defects import FIRST, assert_issue, base_tables, issues_of, set_cell, the, 
 
 from optimizer.errors import InputError
 from optimizer.schema import PARAMETERS
-from optimizer.workbook.validate import (
-    format_issues,
-    jis_check_digit,
-    load_problem,
-    parse_year,
-    problem_from_tables,
-)
+from optimizer.workbook.assemble import load_problem, problem_from_tables
+from optimizer.workbook.cells import jis_check_digit, parse_year
+from optimizer.workbook.messages import format_issues
 
 PARAM_ROW = {p.name: FIRST + i for i, p in enumerate(PARAMETERS)}
 

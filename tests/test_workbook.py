@@ -10,9 +10,10 @@ import pytest
 from defects import FIRST, assert_issue, base_tables, set_cell, workbook
 
 from optimizer.errors import FileFormatError, InputError, OutputError
+from optimizer.outputs.workbooks import write_workbook
 from optimizer.workbook import reader as wb
-from optimizer.workbook.reader import OLE2_SIGNATURE, read_tables, write_workbook
-from optimizer.workbook.validate import clean_tables, load_problem
+from optimizer.workbook.assemble import clean_tables, load_problem
+from optimizer.workbook.reader import OLE2_SIGNATURE, read_tables
 
 
 def refused(path) -> str:

@@ -32,6 +32,9 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePath
+from typing import Any
+
+import pandas as pd
 
 from optimizer.errors import OutputError
 
@@ -40,6 +43,7 @@ __all__ = [
     "LOG_NAME",
     "run_folder_name",
     "new_run_folder",
+    "ensure_folder",
     "run_timestamp",
     "atomic_path",
     "atomic_write_bytes",
@@ -123,6 +127,13 @@ def new_run_folder(root: Path | str, scenario: str = "base", when: datetime | No
     raise OutputError(f"no free run folder name under {root} for {base}")
 
 
+def ensure_folder(folder: Path | str) -> Path:
+    """Create ``folder`` with its parents unless it exists; return it as a Path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 # --------------------------------------------------------------------------- atomic writes
 
 
@@ -195,7 +206,7 @@ def atomic_write_text(path: Path | str, text: str, encoding: str = "utf-8") -> P
 # --------------------------------------------------------------------------- JSON
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> Any:
     """Plain JSON types from numpy / pandas / pathlib / datetime values.
 
     Floats keep :data:`FLOAT_DIGITS` significant digits; NaN and infinities become
@@ -225,23 +236,18 @@ def _jsonable(value):
         return _jsonable(value.tolist())
     if hasattr(value, "value") and not callable(value.value):  # enum member
         return _jsonable(value.value)
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
+    if value is pd.NA or value is pd.NaT:
+        return None
     return str(value)
 
 
-def to_json_text(obj) -> str:
+def to_json_text(obj: object) -> str:
     """Stable JSON text: sorted keys, two-space indent, UTF-8 (not ``\\u`` escapes),
     floats rounded to :data:`FLOAT_DIGITS` significant digits, final newline."""
     return json.dumps(_jsonable(obj), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_json(path: Path | str, obj) -> Path:
+def write_json(path: Path | str, obj: object) -> Path:
     """Write ``obj`` as stable JSON (:func:`to_json_text`) atomically; return ``path``."""
     return atomic_write_text(path, to_json_text(obj))
 

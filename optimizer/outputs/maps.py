@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -31,11 +32,15 @@ matplotlib.use("Agg")  # no display needed; must precede any pyplot import elsew
 import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and selects it)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
+from numpy.typing import ArrayLike  # noqa: E402
 
 from optimizer.outputs.files import atomic_path  # noqa: E402
+from optimizer.outputs.labels import type_name  # noqa: E402
 from optimizer.problem.data import ProblemData  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
@@ -64,7 +69,9 @@ DPI = 150
 FIGSIZE_IN = (11.0, 7.6)
 
 
-def project_km(lat, lon, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
+def project_km(
+    lat: ArrayLike, lon: ArrayLike, lat0: float, lon0: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Local flat coordinates [km] east (x) and north (y) of (lat0, lon0) [deg].
 
     x = (lon − lon0) · 111.320 · cos(lat0), y = (lat − lat0) · 110.574.
@@ -91,11 +98,6 @@ def _type_styles(problem: ProblemData) -> dict[str, tuple[str, str]]:
     return styles
 
 
-def _type_label(problem: ProblemData, k: str) -> str:
-    name = problem.facility_types.loc[k].get("name_ja", "")
-    return str(name) if isinstance(name, str) and name.strip() else str(k)
-
-
 def _scale_bar_km(span_km: float) -> float:
     """A round scale-bar length near a fifth of the map's width [km]."""
     for length in (1, 2, 5, 10, 20, 50, 100, 200):
@@ -117,7 +119,14 @@ def _positions(problem: ProblemData) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
-def _draw_flows(ax, problem, solution, mpos, fpos, styles) -> list:
+def _draw_flows(
+    ax: Axes,
+    problem: ProblemData,
+    solution: Solution,
+    mpos: pd.DataFrame,
+    fpos: pd.DataFrame,
+    styles: dict[str, tuple[str, str]],
+) -> Sequence[Artist]:
     """Lines for flows between a municipality and another municipality's facility."""
     flows = solution.flows
     if flows.empty:
@@ -143,12 +152,12 @@ def _draw_flows(ax, problem, solution, mpos, fpos, styles) -> list:
             )  # fmt: skip
         handles.append(
             Line2D([], [], color=colour, linewidth=3, alpha=0.7,
-                   label=_plain(f"{_type_label(problem, k)}の相互利用"))
+                   label=_plain(f"{type_name(problem, k)}の相互利用"))
         )  # fmt: skip
     return handles
 
 
-def _draw_municipalities(ax, problem, mpos) -> list:
+def _draw_municipalities(ax: Axes, problem: ProblemData, mpos: pd.DataFrame) -> Sequence[Artist]:
     """Circles with area ∝ population, names beside them; returns legend handles."""
     pop = problem.municipalities["population"].astype(float)
     largest = float(pop.max()) if len(pop) else 1.0
@@ -187,7 +196,13 @@ def marker_size(n_facilities: int) -> float:
     return float(np.clip(70.0 * math.sqrt(100.0 / max(n_facilities, 1)), 24.0, 70.0))
 
 
-def _draw_facilities(ax, problem, solution, fpos, styles) -> tuple[list, list]:
+def _draw_facilities(
+    ax: Axes,
+    problem: ProblemData,
+    solution: Solution,
+    fpos: pd.DataFrame,
+    styles: dict[str, tuple[str, str]],
+) -> tuple[Sequence[Artist], Sequence[Artist]]:
     """Facility markers; returns legend handles for types and for decisions."""
     fac = solution.facilities
     shown = fac[fac["decision"].isin(list(DECISION_STYLE))]
@@ -205,7 +220,7 @@ def _draw_facilities(ax, problem, solution, fpos, styles) -> tuple[list, list]:
             )  # fmt: skip
     type_handles = [
         Line2D([], [], linestyle="none", marker=styles[k][0], markersize=8, color="#424242",
-               label=_plain(_type_label(problem, k)))
+               label=_plain(type_name(problem, k)))
         for k in problem.types
     ]  # fmt: skip
     decision_handles = [
@@ -216,7 +231,7 @@ def _draw_facilities(ax, problem, solution, fpos, styles) -> tuple[list, list]:
     return type_handles, decision_handles
 
 
-def _draw_scale_bar(ax) -> None:
+def _draw_scale_bar(ax: Axes) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _scale_bar_km(x1 - x0)
@@ -228,7 +243,7 @@ def _draw_scale_bar(ax) -> None:
             va="bottom", fontsize=8, zorder=7)  # fmt: skip
 
 
-def _frame(ax, mpos, fpos) -> None:
+def _frame(ax: Axes, mpos: pd.DataFrame, fpos: pd.DataFrame) -> None:
     xs = pd.concat([mpos["x"], fpos["x"]])
     ys = pd.concat([mpos["y"], fpos["y"]])
     span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min()), 2.0)

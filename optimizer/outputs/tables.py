@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.files import atomic_path, write_json
+from optimizer.outputs.xlsx_layout import SUBHEADER_FILL
 from optimizer.results.ranking import Alternative, alternatives_table, decision_differences
 
 __all__ = ["MONEY_COLUMNS", "write_tables", "write_comparison", "write_alternatives"]
@@ -38,7 +40,7 @@ def write_tables(
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
         book.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
-        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True})
+        header = book.add_format({"bold": True, "bg_color": SUBHEADER_FILL, "text_wrap": True})
         money = book.add_format({"num_format": '#,##0,;[Red]"△"#,##0,'})
         for sheet_name, frame in tables.items():
             sheet = book.add_worksheet(sheet_name)
@@ -60,7 +62,7 @@ def write_comparison(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     return write_tables(path, tables, chart=lambda book: _cost_chart(book, tables["scenarios"]))
 
 
-def _cost_chart(book, scenarios: pd.DataFrame) -> None:
+def _cost_chart(book: xlsxwriter.Workbook, scenarios: pd.DataFrame) -> None:
     """Columns of the cost before and after per scenario, under the scenarios table."""
     n = len(scenarios)
     if not n:
@@ -80,8 +82,14 @@ def _cost_chart(book, scenarios: pd.DataFrame) -> None:
     book.get_worksheet_by_name("scenarios").insert_chart(n + 3, 0, chart)
 
 
-def _write_cell(sheet, row: int, col: int, value) -> None:
-    """Numbers as numbers, everything else as text (never a formula)."""
+def _write_cell(sheet: Worksheet, row: int, col: int, value: object) -> None:
+    """Numbers as numbers, booleans as Excel booleans, everything else as text (never a
+    formula); ``None`` and NaN leave the cell empty.
+
+    Unlike the report's :func:`optimizer.outputs.xlsx_layout.put_value` (formatted cells,
+    はい/いいえ for booleans, every missing value blank), these plain tables keep Excel's
+    own booleans and show an infinity as Excel's error value.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return
     if isinstance(value, bool):

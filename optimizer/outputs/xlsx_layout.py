@@ -16,17 +16,21 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 __all__ = [
     "FONT",
     "HEADER_FILL",
+    "SUBHEADER_FILL",
     "YEN_THOUSANDS",
     "NUMBER_FORMATS",
     "Book",
@@ -45,6 +49,7 @@ __all__ = [
     "escape_print",
     "page_setup",
     "write_title",
+    "write_note",
     "write_section",
     "sheet_ref",
 ]
@@ -105,9 +110,10 @@ class Col:
     """One column of a table: key in the source rows, headers, display kind, width.
 
     ``kind`` picks the number format (:data:`NUMBER_FORMATS`); ``total`` is ``True`` to
-    sum the column in the totals row, ``"formula"`` to apply the row formula to the totals; ``formula`` is an Excel template over the row's cells
-    (``{key}`` → that row's cell address) with ``compute`` giving the same value in Python,
-    written as the formula's cached value.
+    sum the column in the totals row, ``"formula"`` to apply the row formula to the
+    totals; ``formula`` is an Excel template over the row's cells (``{key}`` → that row's
+    cell address) with ``compute`` giving the same value in Python, written as the
+    formula's cached value.
     """
 
     key: str
@@ -117,7 +123,22 @@ class Col:
     width: float = 12.0
     total: bool | str = False
     formula: str | None = None
-    compute: Callable[[dict], float] | None = None
+    compute: Callable[[Mapping[str, Any]], float] | None = None
+
+    def value(self, record: Mapping[str, Any]) -> Any:
+        """The column's value for one row: ``compute(record)`` when it is a formula
+        column, else the record's value (``None`` when missing)."""
+        if not self.formula:
+            return record.get(self.key)
+        if self.compute is None:
+            raise ValueError(f"column {self.key!r} has a formula but nothing to compute it")
+        return self.compute(record)
+
+    def formula_at(self, refs: Mapping[str, str]) -> str:
+        """The Excel formula of one row, ``{key}`` replaced by that row's cell in ``refs``."""
+        if not self.formula:
+            raise ValueError(f"column {self.key!r} has no formula")
+        return "=" + self.formula.format(**refs)
 
 
 @dataclass
@@ -131,7 +152,19 @@ class TableRange:
     columns: dict[str, int] = field(default_factory=dict)
 
     def cell(self, key: str, row: int, absolute: bool = True) -> str:
+        """The address of column ``key`` on ``row`` (absolute, ``$B$7``, by default)."""
         return xl_rowcol_to_cell(row, self.columns[key], absolute, absolute)
+
+    def total_cell(self, key: str) -> str:
+        """The absolute address of column ``key`` in the totals row."""
+        if self.total_row is None:
+            raise ValueError("the table has no totals row")
+        return self.cell(key, self.total_row)
+
+    @property
+    def bottom(self) -> int:
+        """The table's last row: the totals row, else the last data row."""
+        return self.last if self.total_row is None else self.total_row
 
 
 class Book:
@@ -159,9 +192,9 @@ class Book:
                 "created": created,
             }
         )
-        self._formats: dict[tuple, object] = {}
+        self._formats: dict[tuple[str, str, str | None], Format] = {}
 
-    def fmt(self, kind: str = "text", variant: str = "body", fill: str | None = None):
+    def fmt(self, kind: str = "text", variant: str = "body", fill: str | None = None) -> Format:
         """A cell format for a value kind and a role (body / total / header / ...)."""
         key = (kind, variant, fill)
         if key in self._formats:
@@ -175,30 +208,14 @@ class Book:
             props.update(text_wrap=True, align="left")
         if variant == "total":
             props.update(bold=True, top=1, bottom=6, bg_color="#F2F2F2")
-        elif variant == "header":
+        elif variant in ("header", "header_en"):
             props.update(
-                valign="vcenter",
-                bold=True,
-                font_color="#FFFFFF",
-                bg_color=HEADER_FILL,
-                text_wrap=True,
-                align="center",
-                border=1,
-                border_color="#BFBFBF",
+                valign="vcenter", text_wrap=True, align="center", border=1, border_color="#BFBFBF"
             )
-            props.pop("num_format", None)
-        elif variant == "header_en":
-            props.update(
-                valign="vcenter",
-                font_size=8,
-                italic=True,
-                font_color=GREY,
-                bg_color=SUBHEADER_FILL,
-                text_wrap=True,
-                align="center",
-                border=1,
-                border_color="#BFBFBF",
-            )
+            if variant == "header":
+                props.update(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL)
+            else:
+                props.update(font_size=8, italic=True, font_color=GREY, bg_color=SUBHEADER_FILL)
             props.pop("num_format", None)
         elif variant == "title":
             props.update(bold=True, font_size=16, font_color=HEADER_FILL)
@@ -224,7 +241,8 @@ class Book:
         return self._formats[key]
 
 
-def is_missing(value) -> bool:
+def is_missing(value: object) -> bool:
+    """``None``, ``pd.NA``, ``pd.NaT``, NaN or an infinity: a value with nothing to show."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and not math.isfinite(value)
@@ -232,10 +250,10 @@ def is_missing(value) -> bool:
 
 def put_value(
     book: Book,
-    ws,
+    ws: Worksheet,
     row: int,
     col: int,
-    value,
+    value: Any,
     kind: str = "text",
     variant: str = "body",
     fill: str | None = None,
@@ -254,21 +272,23 @@ def put_value(
 
 def put_formula(
     book: Book,
-    ws,
+    ws: Worksheet,
     row: int,
     col: int,
     formula: str,
-    value: float,
+    value: float | None,
     kind: str,
     variant: str = "body",
     fill: str | None = None,
 ) -> None:
-    cached = 0.0 if is_missing(value) else float(value)
+    """Write ``formula`` with ``value`` as its cached result (0 when missing), so readers
+    that do not recalculate show the same number as Excel."""
+    cached = 0.0 if value is None or is_missing(value) else float(value)
     ws.write_formula(row, col, formula, book.fmt(kind, variant, fill), cached)
 
 
 def write_header(
-    book: Book, ws, row: int, cols: Sequence[Col], first_col: int = 0, height: float = 30
+    book: Book, ws: Worksheet, row: int, cols: Sequence[Col], first_col: int = 0, height: float = 30
 ) -> None:
     """Japanese headers on ``row`` (bold, white on blue), English ones below (small, grey)."""
     ws.set_row(row, height)
@@ -280,13 +300,13 @@ def write_header(
 
 def write_table(
     book: Book,
-    ws,
+    ws: Worksheet,
     top: int,
     cols: Sequence[Col],
     records: Sequence[dict],
     *,
     total_label: str | None = "合計 Total",
-    fills: Sequence[dict[str, str]] | None = None,
+    fills: Sequence[Mapping[str, str | None]] | None = None,
     empty_text: str = "（該当なし）",
     header_height: float = 30,
 ) -> TableRange:
@@ -307,10 +327,7 @@ def write_table(
         ws.write_string(top + 2, 0, empty_text, book.fmt("text", "muted"))
         where.last = top + 2
         return where
-    values = [
-        {c.key: c.compute(record) if c.formula else record.get(c.key) for c in cols}
-        for record in records
-    ]
+    values = [{c.key: c.value(record) for c in cols} for record in records]
     for n, row_values in enumerate(values):
         row = top + 2 + n
         refs = {c.key: xl_rowcol_to_cell(row, i) for i, c in enumerate(cols)}
@@ -318,8 +335,7 @@ def write_table(
         for i, col in enumerate(cols):
             value, fill = row_values[col.key], fill_of.get(col.key)
             if col.formula:
-                text = "=" + col.formula.format(**refs)
-                put_formula(book, ws, row, i, text, value, col.kind, fill=fill)
+                put_formula(book, ws, row, i, col.formula_at(refs), value, col.kind, fill=fill)
             else:
                 put_value(book, ws, row, i, value, col.kind, fill=fill)
         lines = max(
@@ -340,7 +356,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def wrapped_lines(value, width: float) -> int:
+def wrapped_lines(value: object, width: float) -> int:
     """Lines that ``value`` needs when wrapped in a column ``width`` characters wide."""
     if is_missing(value) or not str(value):
         return 1
@@ -349,10 +365,17 @@ def wrapped_lines(value, width: float) -> int:
 
 
 def write_totals(
-    book: Book, ws, where: TableRange, cols: Sequence[Col], values: list[dict], label: str
+    book: Book,
+    ws: Worksheet,
+    where: TableRange,
+    cols: Sequence[Col],
+    values: Sequence[Mapping[str, Any]],
+    label: str,
 ) -> None:
     """Totals row: ``SUM`` for ``total=True``; the row formula for ``total="formula"``."""
     row = where.total_row
+    if row is None:
+        raise ValueError("the table has no totals row")
     totals = {
         c.key: sum(float(v[c.key]) for v in values if not is_missing(v[c.key]))
         for c in cols
@@ -363,8 +386,9 @@ def write_totals(
         if i == 0:
             ws.write_string(row, i, label, book.fmt("text", "total"))
         elif col.total == "formula":
-            text = "=" + col.formula.format(**refs)
-            put_formula(book, ws, row, i, text, col.compute(totals), col.kind, "total")
+            put_formula(
+                book, ws, row, i, col.formula_at(refs), col.value(totals), col.kind, "total"
+            )
         elif col.total:
             span = f"{xl_rowcol_to_cell(where.first, i)}:{xl_rowcol_to_cell(where.last, i)}"
             put_formula(book, ws, row, i, f"=SUM({span})", totals[col.key], col.kind, "total")
@@ -372,7 +396,8 @@ def write_totals(
             ws.write_blank(row, i, None, book.fmt(col.kind, "total"))
 
 
-def set_widths(ws, cols: Sequence[Col]) -> None:
+def set_widths(ws: Worksheet, cols: Sequence[Col]) -> None:
+    """Each column of the sheet as wide as its :class:`Col` says."""
     for i, col in enumerate(cols):
         ws.set_column(i, i, col.width)
 
@@ -384,7 +409,7 @@ def escape_print(text: str) -> str:
 
 def page_setup(
     book: Book,
-    ws,
+    ws: Worksheet,
     sheet_title: str,
     last_row: int,
     last_col: int,
@@ -405,7 +430,7 @@ def page_setup(
     ws.set_footer("&C&9&P / &N")
 
 
-def write_title(book: Book, ws, text: str, subtitle: str | None = None) -> int:
+def write_title(book: Book, ws: Worksheet, text: str, subtitle: str | None = None) -> int:
     """Sheet title (and subtitle); returns the next free row."""
     ws.set_row(0, 26)
     ws.write_string(0, 0, text, book.fmt("text", "title"))
@@ -414,7 +439,13 @@ def write_title(book: Book, ws, text: str, subtitle: str | None = None) -> int:
     return 3
 
 
-def write_section(book: Book, ws, row: int, text: str, width: int) -> int:
+def write_note(book: Book, ws: Worksheet, row: int, text: str, col: int = 0) -> None:
+    """A note (small grey text) in one cell."""
+    ws.write_string(row, col, text, book.fmt("text", "note"))
+
+
+def write_section(book: Book, ws: Worksheet, row: int, text: str, width: int) -> int:
+    """A section heading on ``row``, underlined across ``width`` columns; returns the next row."""
     ws.write_string(row, 0, text, book.fmt("text", "section"))
     for c in range(1, width):
         ws.write_blank(row, c, None, book.fmt("text", "section"))
@@ -422,4 +453,5 @@ def write_section(book: Book, ws, row: int, text: str, width: int) -> int:
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
+    """A reference to ``cell`` of another sheet (``'シート名'!$B$7``)."""
     return f"{quote_sheetname(sheet)}!{cell}"

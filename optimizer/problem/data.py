@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -115,7 +116,7 @@ class ProblemData:
     )
     source: dict = field(default_factory=dict)
 
-    def replace(self, **changes) -> ProblemData:
+    def replace(self, **changes: Any) -> ProblemData:
         """A copy with some attributes replaced (the original is left untouched)."""
         return dataclasses.replace(self, **changes)
 

@@ -21,6 +21,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from optimizer.problem.data import ProblemData
 
@@ -57,7 +58,7 @@ def _great_circle_km(phi1, lam1, phi2, lam2) -> np.ndarray:
     return 2.0 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) / 1000.0
 
 
-def geodesic_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+def geodesic_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
     """Ellipsoidal (WGS84) distance between points, broadcasting like numpy [km].
 
     Vincenty's inverse formula (Vincenty 1975), iterated until the auxiliary longitude
@@ -149,7 +150,9 @@ def _travel_lookup(problem: ProblemData) -> pd.Series:
     )
 
 
-def pair_distances(problem: ProblemData, municipalities, facilities) -> np.ndarray:
+def pair_distances(
+    problem: ProblemData, municipalities: ArrayLike, facilities: ArrayLike
+) -> np.ndarray:
     """Access distance d(i, j) for each given (municipality, facility) pair [km].
 
     Element-wise over two equally long sequences of codes and facility ids: the

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from optimizer.schema import PARAMETERS_BY_NAME
 
 __all__ = ["Parameters", "Rules"]
 
 
-def _default(name: str):
+def _default(name: str) -> Any:
     return PARAMETERS_BY_NAME[name].default
 
 
@@ -43,7 +44,7 @@ class Parameters:
     weight_usage: float = _default("weight_usage")
     language: str = _default("language")
 
-    def replace(self, **changes) -> Parameters:
+    def replace(self, **changes: Any) -> Parameters:
         return dataclasses.replace(self, **changes)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from optimizer.problem.data import ProblemData
 
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-def agreement_allowed(problem: ProblemData, a, b) -> np.ndarray:
+def agreement_allowed(problem: ProblemData, a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Whether municipalities ``a[n]`` and ``b[n]`` may sign an agreement (element-wise).
 
     True when both may share (``may_share``) and the pair is not a banned pair of the

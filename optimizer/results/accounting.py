@@ -1,6 +1,6 @@
 """Who pays what under a plan, from tables only (no PuLP).
 
-Payment rule (DESIGN §4.6): a user municipality pays the host, per unit of demand
+Payment rule (docs/model.md, "Payment rule"): a user municipality pays the host, per unit of demand
 served, the facility's unit cost u_j = annual cost ÷ capacity [yen per capacity unit];
 the host bears the rest of the facility's annual cost. Each municipality's plan cost
 [yen/year]::

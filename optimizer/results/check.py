@@ -1,6 +1,6 @@
 """The independent check of a plan, before anything is reported.
 
-Every constraint of DESIGN §4 and the objective are recomputed from the input tables
+Every constraint of the model (docs/model.md) and the objective are recomputed from the input tables
 and the solution's tables with numpy/pandas, without the solver and without the model's
 code: distances come again from :mod:`optimizer.problem.network`, money from
 :mod:`optimizer.results.accounting`, and only the reading of which rule applies to whom is
@@ -305,7 +305,7 @@ def _check_costs(problem: ProblemData, solution: Solution, tol: float) -> list[s
             "the municipalities' plan costs do not add up to the objective less the "
             "penalty premium on unserved demand"
         )
-    stated = float(getattr(solution.outcome, "objective", np.nan))
+    stated = float(solution.outcome.objective)
     if np.isfinite(stated) and objective > stated + tol * max(1.0, abs(stated)):
         found.append(f"the plan costs {objective:,.2f}, more than the solver's {stated:,.2f}")
     params = problem.parameters

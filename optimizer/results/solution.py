@@ -21,6 +21,8 @@ from optimizer.results.accounting import (
     unserved_details,
 )
 from optimizer.results.explain import explain_unserved, penalty_warnings
+from optimizer.results.outcome import SolveOutcome, Status
+from optimizer.results.plan import Plan
 
 __all__ = ["Solution", "interpret", "facility_table", "solution_to_dict"]
 
@@ -61,7 +63,7 @@ class Solution:
         Objective value recomputed from the tables [yen/year].
     """
 
-    outcome: object
+    outcome: SolveOutcome
     facilities: pd.DataFrame
     flows: pd.DataFrame
     agreements: pd.DataFrame
@@ -115,8 +117,8 @@ def facility_table(
 
 def interpret(
     problem: ProblemData,
-    outcome: object,
-    plan,
+    outcome: SolveOutcome,
+    plan: Plan,
     standalone: pd.Series | None,
     arcs: pd.DataFrame,
 ) -> Solution:
@@ -137,7 +139,7 @@ def interpret(
     """
     flows = flow_details(problem, plan.flows)
     left = unserved_details(problem, plan.unserved)
-    stopped_early = str(getattr(outcome, "status", "")) == "feasible"
+    stopped_early = outcome.status == Status.FEASIBLE
     unserved = explain_unserved(
         problem,
         left[["municipality", "type", "demand", "share"]],

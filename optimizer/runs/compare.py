@@ -20,7 +20,7 @@ import pandas as pd
 
 from optimizer.config import RunSettings, default_processes
 from optimizer.errors import OptimizerError
-from optimizer.runs.pipeline import run
+from optimizer.runs.pipeline import RunResult, run
 
 __all__ = [
     "ScenarioResult",
@@ -64,7 +64,7 @@ class ScenarioResult:
         return self.cost_before - self.cost_after
 
 
-def summarise(name: str, result, point: dict | None = None) -> ScenarioResult:
+def summarise(name: str, result: RunResult, point: dict | None = None) -> ScenarioResult:
     """Reduce a :class:`optimizer.runs.pipeline.RunResult` to a :class:`ScenarioResult`."""
     problem, solution = result.problem, result.solution
     fac = solution.facilities
@@ -160,7 +160,7 @@ def executor_for(
     """
     if scheduler:
         try:
-            from distributed import Client
+            from distributed import Client  # optional extra, loaded only for a cluster
         except ImportError as exc:
             raise OptimizerError(
                 "--scheduler needs the 'distributed' package: pip install '.[distributed]'"

@@ -10,7 +10,6 @@ plain function of its own module::
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import platform
@@ -36,6 +35,7 @@ from optimizer.solving.alternatives import find_alternatives
 from optimizer.solving.settings import SolverSettings
 from optimizer.solving.solve import solve_problem
 from optimizer.solving.standalone import coalition_cost
+from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import Issue
 from optimizer.workbook.scenarios import (
     Override,
@@ -44,7 +44,6 @@ from optimizer.workbook.scenarios import (
     read_toml_scenarios,
     scenario_overrides,
 )
-from optimizer.workbook.validate import load_problem
 
 __all__ = [
     "RunResult",
@@ -68,7 +67,7 @@ class RunResult:
 
     problem: ProblemData
     warnings: list[Issue]
-    solution: Solution | None = None
+    solution: Solution
     allocation: Allocation | None = None
     terms: list[AgreementTerms] = field(default_factory=list)
     ranking: list[Alternative] = field(default_factory=list)
@@ -118,13 +117,13 @@ def solver_settings_for(problem: ProblemData, settings: RunSettings) -> SolverSe
     """The solver settings: the workbook's parameters, overridden by the run settings."""
 
     base = SolverSettings.from_parameters(problem.parameters)
-    changes = {
+    changes: dict[str, object] = {
         "solver": settings.solver,
         "time_limit_s": settings.time_limit_s,
         "mip_gap": settings.mip_gap,
         "threads": settings.threads,
     }
-    return dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
+    return base.replace(**{k: v for k, v in changes.items() if v is not None})
 
 
 def load(workbook: Path) -> tuple[ProblemData, list[Issue]]:
@@ -191,20 +190,18 @@ def run(
     timer = _Timer()
     with timer.stage("read", progress):
         problem, warnings = prepare(Path(workbook), settings)
-    result = RunResult(problem=problem, warnings=warnings)
     if not settings.write_outputs:
         with timer.stage("solve", progress):
-            result.solution = solve(problem, settings, progress)
-        result.timings = dict(timer.timings)
-        return result
+            solution = solve(problem, settings, progress)
+        return RunResult(problem, warnings, solution, timings=dict(timer.timings))
     folder = outputs.new_run_folder(settings.output_root, settings.scenario)
-    result.folder = folder
     with outputs.run_log(folder):
         log.info("input %s (sha256 %s)", workbook, problem.source.get("sha256"))
         for issue in warnings:
             log.warning("%s", issue.message("en"))
         with timer.stage("solve", progress):
-            result.solution = solve(problem, settings, progress)
+            solution = solve(problem, settings, progress)
+        result = RunResult(problem, warnings, solution, folder=folder)
         if settings.alternatives > 0:
             with timer.stage("alternatives", progress):
                 result.ranking = _alternatives(problem, result.solution, settings, progress)
@@ -291,7 +288,7 @@ def _changed_input(previous: str | None, current: str | None) -> dict:
 
 
 def _manifest(run_info: dict, result: RunResult, settings: RunSettings) -> dict:
-    outcome = result.solution.outcome if result.solution else None
+    outcome = result.solution.outcome
     current = result.problem.source.get("sha256")
     return {
         **run_info,
@@ -299,12 +296,12 @@ def _manifest(run_info: dict, result: RunResult, settings: RunSettings) -> dict:
         "previous_input_sha256": settings.previous_sha256,
         "input_path": str(result.problem.source.get("path", "")),
         "timings_s": result.timings,
-        "status": getattr(getattr(outcome, "status", None), "value", None),
-        "objective": getattr(outcome, "objective", None),
-        "bound": getattr(outcome, "bound", None),
-        "gap": getattr(outcome, "gap", None),
-        "solver": getattr(outcome, "solver", None),
-        "solver_seconds": getattr(outcome, "seconds", None),
-        "build_seconds": getattr(outcome, "build_seconds", None),
+        "status": outcome.status.value,
+        "objective": outcome.objective,
+        "bound": outcome.bound,
+        "gap": outcome.gap,
+        "solver": outcome.solver,
+        "solver_seconds": outcome.seconds,
+        "build_seconds": outcome.build_seconds,
         "warnings": [w.message("en") for w in result.warnings],
     }

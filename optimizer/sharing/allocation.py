@@ -37,6 +37,7 @@ from optimizer.results.accounting import COST_COLUMNS
 from optimizer.results.solution import Solution
 from optimizer.sharing.shapley import (
     CostFunction,
+    Progress,
     ShapleyResult,
     all_coalitions,
     exact_shapley,
@@ -70,7 +71,7 @@ why and how to ask for it: every coalition is a mixed-integer solve, and for the
 nine municipalities the 501 solves take minutes, and even a sampled estimate (each
 random order solves n − 2 coalitions of up to n − 1 members, ~2 s each for eight of
 the sample's municipalities) takes about 20 s for 10 orders — more than the whole
-pipeline's 10-second aim (DESIGN §8). ``exact`` and ``sampled`` always compute it.
+pipeline's 10-second aim (docs/architecture.md, performance aims). ``exact`` and ``sampled`` always compute it.
 """
 
 DEFAULT_SHAPLEY_SAMPLES = 30
@@ -293,7 +294,7 @@ def set_note(notes: dict, key: str, english: str, japanese: str) -> None:
     notes.setdefault("ja", {})[key] = japanese
 
 
-def coalition_progress(say: Callable[[str], None] | None, steps: int = 20):
+def coalition_progress(say: Callable[[str], None] | None, steps: int = 20) -> Progress | None:
     """Turn ``say(message)`` into a ``progress(done, total)`` reporting about every 5 %."""
     if say is None:
         return None

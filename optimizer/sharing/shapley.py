@@ -191,8 +191,12 @@ def evaluate_coalitions(
 
 
 def _subset_sizes(n: int) -> np.ndarray:
+    """Members of each of the 2^n coalitions, indexed by their bit mask."""
     masks = np.arange(2**n, dtype=np.int64)
-    return sum(((masks >> bit) & 1) for bit in range(n)).astype(np.int64)
+    sizes = np.zeros_like(masks)
+    for bit in range(n):
+        sizes += (masks >> bit) & 1
+    return sizes
 
 
 def _mask_of(members: frozenset, position: Mapping[Hashable, int]) -> int:

@@ -8,6 +8,8 @@ import os
 import sys
 import threading
 
+import highspy
+
 _banner_lock = threading.Lock()
 _banner_done = False
 
@@ -30,8 +32,6 @@ def silence_highs_banner() -> None:
         if _banner_done:
             return
         _banner_done = True
-        import highspy
-
         sys.stdout.flush()
         _flush_c_stdout()
         try:
@@ -60,8 +60,6 @@ def reset_highs_threads() -> None:
     standard output (:func:`silence_highs_banner`), since it runs before every HiGHS
     object this package makes.
     """
-    import highspy
-
     silence_highs_banner()
     reset = getattr(highspy.Highs, "resetThreadScheduler", None)
     if reset is not None:

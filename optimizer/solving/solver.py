@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import highspy
 import pulp
 
 from optimizer.errors import SolverError
@@ -38,20 +39,18 @@ class _HiGHS(pulp.HiGHS):
         super().__init__(**kwargs)
         self.guard_seconds = guard_seconds
 
-    def buildSolverModel(self, lp):  # noqa: N802 (PuLP's name)
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
         """Build as PuLP does, then hand HiGHS the variables' initial values, if complete."""
         reset_highs_threads()
         super().buildSolverModel(lp)
         values = [v.varValue for v in lp.variables()]
         if values and all(value is not None for value in values):
-            import highspy
-
             start = highspy.HighsSolution()
             start.col_value = [float(value) for value in values]
             start.value_valid = True
             lp.solverModel.setSolution(start)
 
-    def callSolver(self, lp):  # noqa: N802 (PuLP's name)
+    def callSolver(self, lp: pulp.LpProblem) -> Any:  # noqa: N802 (PuLP's name)
         """Run HiGHS with a wall-clock guard: past ``guard_seconds``
         (:meth:`SolverSettings.guard_seconds` of its time limit), a callback interrupts it
         (it then returns the best plan found, if any)."""
@@ -59,7 +58,7 @@ class _HiGHS(pulp.HiGHS):
             return super().callSolver(lp)
         deadline = time.monotonic() + self.guard_seconds
 
-        def interrupt_when_late(event) -> None:
+        def interrupt_when_late(event: Any) -> None:
             if time.monotonic() > deadline:
                 event.interrupt()
 
@@ -73,7 +72,7 @@ class _HiGHS(pulp.HiGHS):
             for hook in hooks:
                 hook.unsubscribe(interrupt_when_late)
 
-    def findSolutionValues(self, lp):  # noqa: N802 (PuLP's name)
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802 (PuLP's name)
         try:
             return super().findSolutionValues(lp)
         except KeyError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -117,9 +117,10 @@ def standalone_solutions(
     workers = (
         min(processes or 1, len(codes)) if len(codes) >= settings.pool_min_municipalities else 1
     )
+    results: Iterator[tuple[float, Plan]]
+    pool: ProcessPoolExecutor | None = None
     if workers <= 1:
         results = map(_standalone_one, jobs)
-        pool = None
     else:
         pool = ProcessPoolExecutor(max_workers=workers)
         results = pool.map(_standalone_one, jobs, chunksize=max(1, len(jobs) // (4 * workers)))

@@ -91,8 +91,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.problem.data import Parameters, ProblemData, assemble_problem
+from optimizer.problem.data import ProblemData
 from optimizer.schema import MIC_UNIT_COSTS
+from optimizer.workbook.assemble import problem_from_tables
 
 __all__ = [
     "tama_tables",
@@ -509,7 +510,7 @@ def tama_problem(case_dir: Path, *, include_community_rooms: bool = False) -> Pr
     """The Tama case as a validated :class:`ProblemData`.
 
     The schema sheets of :func:`tama_tables` go through
-    ``optimizer.workbook.validate.problem_from_tables``; the filled defaults are recorded in
+    :func:`optimizer.workbook.assemble.problem_from_tables`; the filled defaults are recorded in
     ``problem.source["assumptions"]`` (the ``assumptions`` table as records).
     """
     tables = tama_tables(case_dir, include_community_rooms=include_community_rooms)
@@ -526,37 +527,10 @@ def tama_problem(case_dir: Path, *, include_community_rooms: bool = False) -> Pr
 def problem_from_schema_tables(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:
     """Clean schema-shaped tables → :class:`ProblemData`, through the validator.
 
-    ``optimizer.workbook.validate.problem_from_tables`` checks every rule (and raises
-    ``InputError`` listing what a generator got wrong). Where the validator is not
-    installed, the tables go straight to :func:`~optimizer.problem.data.assemble_problem`.
+    :func:`optimizer.workbook.assemble.problem_from_tables` checks every rule (and raises
+    ``InputError`` listing what a generator got wrong); its warnings are logged.
     """
-    try:
-        from optimizer.workbook.validate import problem_from_tables
-    except ImportError:
-        log.warning(
-            "optimizer.workbook.validate is not available: tables assembled without validation"
-        )
-        return _assemble_unvalidated(tables, source)
     problem, warnings = problem_from_tables(tables, source=source)
     for warning in warnings:
         log.info("validator: %s", warning)
     return problem
-
-
-def _assemble_unvalidated(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:
-    """Clean schema tables → problem without the validator (parameters as typed text)."""
-    municipalities = tables["municipalities"].set_index("code")
-    municipalities = municipalities.assign(may_share=True, capital_budget=np.nan)
-    facility_types = tables["facility_types"].set_index("type")
-    existing = tables["facilities"].assign(is_candidate=False, build_cost=np.nan)
-    candidates = tables["candidates"].assign(
-        is_candidate=True, year_built=pd.NA, renewal_cost=np.nan
-    )
-    frames = [f for f in (existing, candidates) if len(f)]
-    facilities = pd.concat(frames, ignore_index=True).set_index("id")
-    facilities["year_built"] = pd.array(facilities["year_built"], dtype="Int64")
-    facilities["renewal_cost"] = facilities["renewal_cost"].astype(float)
-    defaults = Parameters()
-    values = dict(zip(tables["parameters"]["name"], tables["parameters"]["value"], strict=True))
-    parameters = defaults.replace(**{k: type(getattr(defaults, k))(v) for k, v in values.items()})
-    return assemble_problem(municipalities, facility_types, facilities, parameters, source=source)

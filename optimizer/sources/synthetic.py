@@ -161,8 +161,8 @@ def synthetic_problem(n_municipalities: int, n_facilities: int, seed: int = 0) -
     """A synthetic area as a :class:`ProblemData`, checked by the validator.
 
     The tables of :func:`synthetic_tables` go through
-    :func:`optimizer.sources.opendata.problem_from_schema_tables` (the validator when it is
-    installed), so a generator that ever produced something a planner's workbook could
+    :func:`optimizer.sources.opendata.problem_from_schema_tables` (the validator), so a
+    generator that ever produced something a planner's workbook could
     not contain fails with ``InputError``.
     """
     tables = synthetic_tables(n_municipalities, n_facilities, seed)

@@ -3,8 +3,8 @@
 An :class:`Issue` is one problem found in the inputs: where it is (sheet, Excel row,
 column), the value found, what was expected, a stable machine ``code`` and a severity.
 :data:`TITLES` is the message catalogue: one short title per code in both languages.
-``optimizer.workbook.validate`` re-exports :class:`Issue`; the reader and the validator build
-issues, the command line prints them with :func:`format_issues`.
+The reader (:mod:`.reader`) and the checks (:mod:`.assemble` and the modules it uses)
+build issues; the command line prints them with :func:`format_issues`.
 """
 
 from __future__ import annotations

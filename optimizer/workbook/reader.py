@@ -1,51 +1,40 @@
-"""Read input workbooks (and CSV folders) into raw tables; write tables back out.
+"""Read input workbooks (and CSV folders) into raw tables.
 
 This is the only module that opens input files. :func:`read_tables` checks the file
 before trusting it (old .xls, encrypted, renamed CSV, macro workbook, zip bomb, too many
 rows), finds each sheet of :mod:`optimizer.schema` by its English or Japanese name, finds
 the header row and matches its headers to the schema's columns (by English name,
-Japanese label, or both, ignoring case, spaces and full width), and returns the cell
-values untouched, each row keyed by the row number the user sees in Excel. Type
-coercion and every rule live in :mod:`optimizer.workbook.validate`.
-
-:func:`write_workbook` writes tables of schema columns in the layout of the blank
-template (row 1 English names, row 2 Japanese labels, data from row 3), atomically and
-byte-for-byte reproducibly.
+Japanese label, or both, ignoring case, spaces and full width; :mod:`.names`), and
+returns the cell values untouched, each row keyed by the row number the user sees in
+Excel. Type coercion and every rule live in :mod:`optimizer.workbook.assemble` and the
+modules it uses.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import functools
 import hashlib
 import io
 import logging
-import os
-import re
-import tempfile
-import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
-from optimizer.errors import FileFormatError, OutputError
-from optimizer.schema import SHEETS, SHEETS_BY_NAME, Column, Sheet
+from optimizer.errors import FileFormatError
+from optimizer.schema import SHEETS, SHEETS_BY_NAME, Sheet
 from optimizer.workbook.messages import WARNING, Issue, issue
+from optimizer.workbook.names import SHEET_KEYS, column_for_header, column_letter, header_key
+from optimizer.workbook.raw import RawTable, RawTables
 
 __all__ = [
-    "RawTable",
-    "RawTables",
     "read_tables",
-    "write_workbook",
-    "header_key",
-    "projection_column",
     "MAX_ROWS_PER_SHEET",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_COMPRESSION_RATIO",
-    "DATA_START_ROW",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,196 +47,15 @@ MAX_COMPRESSION_RATIO = 200.0
 """Refuse an .xlsx above this uncompressed ÷ compressed ratio once it exceeds 16 MiB."""
 HEADER_SEARCH_ROWS = 5
 """The header row is looked for among the first rows of a sheet."""
-DATA_START_ROW = 3
-"""First data row of a workbook written by :func:`write_workbook`."""
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
-FIXED_TIMESTAMP = dt.datetime(2024, 1, 1)
-"""Document time written into every workbook, so that builds are reproducible."""
 INSTRUCTION_SHEETS = ("説明", "instructions", "readme")
+"""Sheets of a workbook that are known not to be input (ignored without a log line)."""
 
-
-# ---------------------------------------------------------------------------
-# normalisation of names
-# ---------------------------------------------------------------------------
-
-_SEPARATORS = re.compile(r"[\s_()\[\]{}<>（）【】「」:：/・,，.。\-]+")
-_PROJECTION = re.compile(r"^population_?(75_?plus_?)?_?(\d{4})$")
-_PROJECTION_JA = re.compile(r"^(75歳以上人口|人口)[_\s]*(\d{4})年?$")
-
-
-def header_key(text: object) -> str:
-    """Comparable form of a header or sheet name: NFKC, lower case, no separators."""
-    if text is None:
-        return ""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(text)).lower())
-
-
-def projection_column(text: object) -> str | None:
-    """``population_2030`` / ``population_75plus_2030`` from a header, else None.
-
-    Accepts spaces or no underscore (``population 2030``) and the Japanese
-    ``人口2030`` / ``75歳以上人口_2030``.
-    """
-    if text is None:
-        return None
-    raw = re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFKC", str(text)).strip().lower())
-    match = _PROJECTION.match(raw)
-    if match:
-        prefix = "population_75plus_" if match.group(1) else "population_"
-        return f"{prefix}{match.group(2)}"
-    match = _PROJECTION_JA.match(raw)
-    if match:
-        prefix = "population_75plus_" if match.group(1).startswith("75") else "population_"
-        return f"{prefix}{match.group(2)}"
-    return None
-
-
-def _column_keys(sheet: Sheet) -> dict[str, str]:
-    """Header key → column name, for every accepted spelling of each column."""
-    keys: dict[str, str] = {}
-    for column in sheet.columns:
-        for spelling in (
-            column.name,
-            column.label_ja,
-            f"{column.name}{column.label_ja}",
-            f"{column.label_ja}{column.name}",
-        ):
-            keys.setdefault(header_key(spelling), column.name)
-    return keys
-
-
-def _sheet_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for sheet in SHEETS:
-        for spelling in (
-            sheet.name,
-            sheet.label_ja,
-            f"{sheet.name}{sheet.label_ja}",
-            f"{sheet.label_ja}{sheet.name}",
-        ):
-            keys[header_key(spelling)] = sheet.name
-    return keys
-
-
-SHEET_KEYS = _sheet_keys()
-COLUMN_KEYS = {sheet.name: _column_keys(sheet) for sheet in SHEETS}
-
-
-# ---------------------------------------------------------------------------
-# raw tables
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class RawTable:
-    """One sheet as read: raw cell values under schema column names.
-
-    Attributes
-    ----------
-    sheet
-        Schema sheet name.
-    frame
-        One column per matched header (schema name, or ``population_YYYY`` for a
-        projection), values exactly as read (object dtype). The index holds the row
-        number the user sees (``row``).
-    unmatched
-        ``(header as typed, column letter or position)`` of headers that matched no column.
-    header_row
-        Row number of the (first) header row.
-    title
-        Sheet title or file name as found.
-    """
-
-    sheet: str
-    frame: pd.DataFrame
-    unmatched: list[tuple[str, str]] = field(default_factory=list)
-    header_row: int = 1
-    title: str = ""
-
-
-@dataclass
-class RawTables:
-    """Every sheet found, plus provenance and the problems met while reading.
-
-    Attributes
-    ----------
-    tables
-        Schema sheet name → :class:`RawTable`, only for sheets present.
-    source
-        ``{"path": str, "sha256": str, "format": "xlsx" | "csv" | "frames"}``.
-    issues
-        Problems found while reading (formula cells without values, duplicate headers).
-    """
-
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    source: dict = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-
-    def __contains__(self, sheet: str) -> bool:
-        return sheet in self.tables
-
-    def frame(self, sheet: str) -> pd.DataFrame:
-        return self.tables[sheet].frame
-
-    @property
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: table.frame for name, table in self.tables.items()}
-
-    @classmethod
-    def from_frames(
-        cls, frames: Mapping[str, pd.DataFrame], source: dict | None = None
-    ) -> RawTables:
-        """Wrap DataFrames with schema column names, numbered as in a workbook.
-
-        Rows are numbered as a one-header-row workbook would show them: header row 1,
-        first data row 2. Columns that are not in the schema become ``unmatched``.
-        Frames for sheets outside the schema are ignored (logged).
-        """
-        tables: dict[str, RawTable] = {}
-        for name, frame in frames.items():
-            sheet = SHEETS_BY_NAME.get(name)
-            if sheet is None:
-                log.warning("ignoring table %r: not a sheet of the schema", name)
-                continue
-            frame = frame.reset_index(drop=not _has_named_index(frame))
-            known, unmatched = [], []
-            for position, column in enumerate(frame.columns):
-                target = _frame_column(sheet, str(column))
-                if target is None:
-                    unmatched.append((str(column), _letter(position)))
-                else:
-                    known.append((column, target))
-            raw = pd.DataFrame(
-                {target: frame[column].astype(object).to_numpy() for column, target in known},
-                index=pd.RangeIndex(2, 2 + len(frame), name="row"),
-                dtype=object,
-            )
-            tables[name] = RawTable(name, raw, unmatched, header_row=1, title=name)
-        src = {"path": "", "sha256": "", "format": "frames"}
-        src.update(source or {})
-        return cls(tables=tables, source=src)
-
-
-def _has_named_index(frame: pd.DataFrame) -> bool:
-    return frame.index.name is not None and frame.index.name not in frame.columns
-
-
-def _frame_column(sheet: Sheet, header: str) -> str | None:
-    if header in sheet.column_index:
-        return header
-    found = COLUMN_KEYS[sheet.name].get(header_key(header))
-    if found is None and sheet.open_columns:
-        found = projection_column(header)
-    return found
-
-
-def _letter(position: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(position + 1)
+Row = tuple[int, list[object]]
+"""(Excel row number, cell values) of one row that holds anything."""
 
 
 # ---------------------------------------------------------------------------
@@ -265,7 +73,7 @@ def _match_row(sheet: Sheet, cells: Iterable[object]) -> dict[int, str]:
     for position, cell in enumerate(cells):
         if _is_blank(cell):
             continue
-        target = _frame_column(sheet, str(cell))
+        target = column_for_header(sheet, str(cell))
         if target is not None:
             matched[position] = target
     return matched
@@ -278,15 +86,16 @@ def _is_label_row(sheet: Sheet, cells: list[object], header: dict[int, str]) -> 
     ]
     if not seen:
         return False
-    hits = sum(_frame_column(sheet, str(cells[position])) == header[position] for position in seen)
+    hits = sum(
+        column_for_header(sheet, str(cells[position])) == header[position] for position in seen
+    )
     return hits * 2 > len(seen)
 
 
-def _table_from_rows(
-    sheet: Sheet, rows: list[tuple[int, list[object]]], title: str, issues: list[Issue]
-) -> RawTable:
+def _table_from_rows(sheet: Sheet, rows: list[Row], title: str, issues: list[Issue]) -> RawTable:
     """Find the header among the first rows, then collect the data rows below it."""
-    best, best_at = {}, 0
+    best: dict[int, str] = {}
+    best_at = 0
     for at, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         matched = _match_row(sheet, cells)
         if len(matched) > len(best):
@@ -316,11 +125,12 @@ def _table_from_rows(
             continue
         positions[name] = position
     unmatched = [
-        (str(cell).strip(), _letter(position))
+        (str(cell).strip(), column_letter(position))
         for position, cell in enumerate(header_cells)
         if position not in best and not _is_blank(cell)
     ]
-    numbers, columns = [], {name: [] for name in positions}
+    numbers: list[int] = []
+    columns: dict[str, list[object]] = {name: [] for name in positions}
     for number, cells in rows[start:]:
         if all(_is_blank(cell) for cell in cells):
             continue
@@ -442,9 +252,9 @@ def _too_many_rows(sheet: str, count: int) -> FileFormatError:
 # ---------------------------------------------------------------------------
 
 
-def _sheet_rows(worksheet, sheet: str) -> list[tuple[int, list[object]]]:
+def _sheet_rows(worksheet, sheet: str) -> list[Row]:
     """(row number, cell values) of the rows that hold anything, capped."""
-    rows = []
+    rows: list[Row] = []
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         if values is None or all(_is_blank(value) for value in values):
             continue
@@ -458,7 +268,7 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
     for member in archive.infolist():
         if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
             with archive.open(member) as handle:
-                for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
+                for chunk in iter(functools.partial(handle.read, 1 << 20), b""):
                     if b"<f>" in chunk or b"<f " in chunk or b":f>" in chunk:
                         return True
     return False
@@ -466,8 +276,6 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
 
 def _uncomputed_formulas(path: Path, titles: dict[str, str]) -> dict[str, set[tuple[int, int]]]:
     """Sheet title → (row, position) of formula cells, read without cached values."""
-    import openpyxl
-
     book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         found: dict[str, set[tuple[int, int]]] = {}
@@ -484,7 +292,7 @@ def _uncomputed_formulas(path: Path, titles: dict[str, str]) -> dict[str, set[tu
 
 
 def _formula_issues(
-    table: RawTable, rows: list[tuple[int, list[object]]], formulas: set[tuple[int, int]]
+    table: RawTable, rows: list[Row], formulas: set[tuple[int, int]]
 ) -> list[Issue]:
     """Issues for formula cells whose cached value is missing (read as blank)."""
     if not formulas:
@@ -497,13 +305,13 @@ def _formula_issues(
         cells = values.get(number, [])
         if position < len(cells) and not _is_blank(cells[position]):
             continue
-        column = names.get(position, _letter(position))
+        column = names.get(position, column_letter(position))
         found.append(
             issue(
                 table.sheet,
                 number,
                 column,
-                f"{_letter(position)}{number}",
+                f"{column_letter(position)}{number}",
                 "formula_without_value",
                 "a value: open and save the workbook in Excel so formulas are computed, "
                 "or type the value",
@@ -514,8 +322,6 @@ def _formula_issues(
 
 
 def _read_xlsx(path: Path) -> RawTables:
-    import openpyxl
-
     suffix = path.suffix.lower()
     if suffix in MACRO_SUFFIXES:
         raise _refuse(
@@ -542,7 +348,7 @@ def _read_xlsx(path: Path) -> RawTables:
             value=type(exc).__name__,
         ) from None
     result = RawTables(source={"path": str(path), "sha256": _sha256_bytes(data), "format": "xlsx"})
-    found_rows: dict[str, tuple[str, list]] = {}
+    found_rows: dict[str, tuple[str, list[Row]]] = {}
     try:
         for title in book.sheetnames:
             name = SHEET_KEYS.get(header_key(title))
@@ -587,12 +393,13 @@ def _decode(path: Path, data: bytes) -> str:
     )
 
 
-def _csv_rows(path: Path, text: str, sheet: str) -> list[tuple[int, list[object]]]:
-    rows = []
+def _csv_rows(path: Path, text: str, sheet: str) -> list[Row]:
+    rows: list[Row] = []
     for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         if all(_is_blank(cell) for cell in cells):
             continue
-        rows.append((number, [cell if cell.strip() else None for cell in cells]))
+        values: list[object] = [cell if cell.strip() else None for cell in cells]
+        rows.append((number, values))
         if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
             raise _too_many_rows(sheet, len(rows))
     return rows
@@ -666,229 +473,3 @@ def read_tables(path: str | Path) -> RawTables:
         ".xlsx ブックまたは CSV ファイルのフォルダ",
         value=path.suffix or path.name,
     )
-
-
-# ---------------------------------------------------------------------------
-# writing
-# ---------------------------------------------------------------------------
-
-NUMBER_FORMATS = {"int": "#,##0", "year": "0", "code": "@", "text": "@", "enum": "@", "bool": "@"}
-HEADER_FILL = "1F4E78"
-LABEL_FILL = "DDEBF7"
-
-
-def _number_format(column: Column) -> str:
-    if column.kind != "float":
-        return NUMBER_FORMATS[column.kind]
-    if column.unit == "°":
-        return "0.000000"
-    if column.maximum is not None and column.maximum <= 1:
-        return "0.00##"
-    return "#,##0.##"
-
-
-def _bool_words(lang: str) -> tuple[str, str]:
-    return ("yes", "no") if lang == "en" else ("はい", "いいえ")
-
-
-def _cell_value(value: object, column: Column | None, lang: str) -> object:
-    """A table value as the cell should hold it (codes as text, blanks as None)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if column is not None and column.kind == "bool" and isinstance(value, bool | int):
-        yes, no = _bool_words(lang)
-        return yes if value else no
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()  # numpy scalar → Python
-    if column is not None and column.kind == "code" and not isinstance(value, str):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
-    if (
-        isinstance(value, float)
-        and value.is_integer()
-        and column is not None
-        and column.kind in ("int", "year")
-    ):
-        return int(value)
-    return value
-
-
-def _sheet_columns(sheet: Sheet, frame: pd.DataFrame | None) -> list[tuple[str, Column | None]]:
-    """Schema columns in order, plus projection columns present in the frame."""
-    columns: list[tuple[str, Column | None]] = [(c.name, c) for c in sheet.columns]
-    if frame is not None and sheet.open_columns:
-        for name in frame.columns:
-            projection = projection_column(name)
-            if projection and projection not in sheet.column_index:
-                columns.append((projection, None))
-    return columns
-
-
-def _write_sheet(book, sheet: Sheet, frame: pd.DataFrame | None, lang: str) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = book.create_sheet(sheet.name)
-    columns = _sheet_columns(sheet, frame)
-    bold_white = Font(bold=True, color="FFFFFF")
-    for position, (name, column) in enumerate(columns, start=1):
-        label = column.label_ja if column is not None else _projection_label(name)
-        top = ws.cell(row=1, column=position, value=name)
-        top.font, top.fill = bold_white, PatternFill("solid", fgColor=HEADER_FILL)
-        second = ws.cell(row=2, column=position, value=label)
-        second.fill = PatternFill("solid", fgColor=LABEL_FILL)
-        second.font = Font(bold=True)
-        for cell in (top, second):
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-        width = max(len(name) + 2, 2 * len(label) + 2, 12)
-        ws.column_dimensions[get_column_letter(position)].width = min(width, 40)
-    ws.freeze_panes = "A3"
-    if frame is not None:
-        data = frame.reset_index() if _has_named_index(frame) else frame
-        for offset, record in enumerate(data.to_dict("records")):
-            row = DATA_START_ROW + offset
-            for position, (name, column) in enumerate(columns, start=1):
-                value = _cell_value(record.get(name), column, lang)
-                cell = ws.cell(row=row, column=position, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # user text, never a formula
-    for position, (_, column) in enumerate(columns, start=1):
-        letter = get_column_letter(position)
-        number_format = _number_format(column) if column is not None else "#,##0"
-        ws.column_dimensions[letter].number_format = number_format
-        for (cell,) in ws.iter_rows(min_row=DATA_START_ROW, min_col=position, max_col=position):
-            cell.number_format = number_format
-    _add_validations(ws, sheet, columns, lang)
-
-
-def _projection_label(name: str) -> str:
-    match = _PROJECTION.match(name)
-    if not match:
-        return name
-    label = "75歳以上人口" if match.group(1) else "人口"
-    return f"{label}（{match.group(2)}年）"
-
-
-DROPDOWN_ROWS = 2000
-"""Rows below the header that carry the drop-down lists."""
-
-
-def _add_validations(ws, sheet: Sheet, columns, lang: str) -> None:
-    """Drop-down lists: enum choices, yes/no, facility types and municipality codes."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    last = DATA_START_ROW + DROPDOWN_ROWS - 1
-    for position, (_name, column) in enumerate(columns, start=1):
-        if column is None:
-            continue
-        formula = None
-        if column.kind == "enum":
-            formula = '"' + ",".join(column.choices) + '"'
-        elif column.kind == "bool":
-            formula = '"' + ",".join(_bool_words(lang)) + '"'
-        elif column.name == "type" and sheet.name in ("facilities", "candidates"):
-            formula = f"=facility_types!$A${DATA_START_ROW}:$A${last}"
-        if formula is None:
-            continue
-        validation = DataValidation(
-            type="list", formula1=formula, allow_blank=True, showErrorMessage=column.kind != "code"
-        )
-        if column.kind == "code":
-            validation.errorStyle = "warning"
-        letter = get_column_letter(position)
-        validation.add(f"{letter}{DATA_START_ROW}:{letter}{last}")
-        ws.add_data_validation(validation)
-
-
-def _reproducible(data: bytes) -> bytes:
-    """Rewrite an .xlsx with fixed document times and zip timestamps."""
-    stamp = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            content = source.read(member.filename)
-            if member.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
-                    lambda m: m.group(1) + stamp.encode(),
-                    content,
-                )
-            info = zipfile.ZipInfo(member.filename, date_time=FIXED_TIMESTAMP.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content)
-    return out.getvalue()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_workbook(
-    tables: Mapping[str, pd.DataFrame],
-    path: str | Path,
-    lang: str = "ja",
-    *,
-    input_path: str | Path | None = None,
-    instructions: bool = True,
-) -> Path:
-    """Write tables of schema columns as an input workbook (the template's layout).
-
-    Parameters
-    ----------
-    tables
-        Sheet name → DataFrame with schema column names (index ignored unless named,
-        e.g. ``code`` / ``id`` / ``type``, then written as that column). Every sheet of
-        the schema is written; sheets missing from ``tables`` are left with headers only.
-    path
-        Target ``.xlsx``; written atomically (temporary file, then ``os.replace``).
-    lang
-        Language of the instructions sheet and of yes/no cells.
-    input_path
-        The workbook the tables were read from, if any: writing over it is refused.
-    instructions
-        Add the instructions sheet (説明) generated from the schema.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    import openpyxl
-
-    path = Path(path)
-    if input_path is not None and path.resolve() == Path(input_path).resolve():
-        raise OutputError(f"refusing to overwrite the input workbook {path}")
-    if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"an input workbook must be written as .xlsx, not {path.name}")
-    unknown = sorted(set(tables) - set(SHEETS_BY_NAME))
-    if unknown:
-        log.warning("not written (not sheets of the schema): %s", ", ".join(unknown))
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    if instructions:
-        from optimizer.workbook.template import write_instructions  # template builds on this module
-
-        write_instructions(book, lang)
-    for sheet in SHEETS:
-        _write_sheet(book, sheet, tables.get(sheet.name), lang)
-    book.properties.creator = "facility-sharing-optimizer"
-    book.properties.created = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    book.save(buffer)
-    atomic_write_bytes(path, _reproducible(buffer.getvalue()))
-    return path

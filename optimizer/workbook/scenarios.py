@@ -32,6 +32,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -45,7 +46,7 @@ from optimizer.schema import (
     MUNICIPALITIES,
     PARAMETERS_BY_NAME,
 )
-from optimizer.workbook.validate import parse_setting
+from optimizer.workbook.cells import parse_setting
 
 __all__ = [
     "Override",
@@ -300,7 +301,7 @@ def _set_municipality_column(state: _Editable, rest: str, value: object) -> None
 def _grow(state: _Editable, basis: str, value: object) -> None:
     if basis not in DEMAND_BASES:
         raise KeyError(basis)
-    growth = parse_setting(value, "float", minimum=-1.0)
+    growth = cast(float, parse_setting(value, "float", minimum=-1.0))  # a float for "float"
     grown = state.municipalities[basis].astype(float) * (1.0 + growth)
     state.municipalities[basis] = grown.round().astype("int64")
 

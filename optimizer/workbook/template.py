@@ -1,38 +1,39 @@
 """The blank input workbook and the input reference, both generated from the schema.
 
-:func:`write_template` writes a workbook a planner can fill: every sheet of
+:func:`template_bytes` builds a workbook a planner can fill: every sheet of
 :mod:`optimizer.schema` with its English header row and Japanese label row, drop-downs,
 number formats, frozen headers, two example rows per sheet (replace them with real
 data) and an instructions sheet (説明). The parameters sheet lists every parameter with
-its default. :func:`schema_markdown` renders the same schema as ``docs/inputs.md``.
+its default. :func:`optimizer.outputs.workbooks.write_template` writes it to a file.
+:func:`schema_markdown` renders the same schema as ``docs/inputs.md``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from optimizer.schema import (
+    AGED_65_PER_75,
+    CARE_BEDS_PER_65PLUS,
+    LIBRARY_AREA_BAND,
     MIC_UNIT_COSTS,
     PARAMETERS,
+    PUBLIC_AREA_PER_RESIDENT,
     SHEETS,
     Column,
     Parameter,
     Sheet,
 )
+from optimizer.workbook.instructions import KIND_WORDS, column_description, shown_default
 from optimizer.workbook.messages import TITLES
+from optimizer.workbook.writer import workbook_bytes
 
 __all__ = [
-    "write_template",
+    "template_bytes",
     "example_tables",
-    "instruction_rows",
-    "write_instructions",
+    "parameter_rows",
     "schema_markdown",
-    "INSTRUCTIONS_TITLE",
 ]
-
-INSTRUCTIONS_TITLE = {"ja": "説明", "en": "instructions"}
 
 EXAMPLE_FILL: dict[tuple[str, str], tuple[object, object]] = {
     ("facilities", "id"): ("L-001", "C-001"),
@@ -107,164 +108,9 @@ def example_tables(lang: str = "ja") -> dict[str, pd.DataFrame]:
     return tables
 
 
-# ---------------------------------------------------------------------------
-# instructions
-# ---------------------------------------------------------------------------
-
-KIND_WORDS = {
-    "ja": {
-        "text": "文字",
-        "code": "コード（文字列）",
-        "int": "整数",
-        "float": "数値",
-        "year": "年（西暦・和暦）",
-        "bool": "はい／いいえ",
-        "enum": "選択",
-    },
-    "en": {
-        "text": "text",
-        "code": "code (text)",
-        "int": "whole number",
-        "float": "number",
-        "year": "year",
-        "bool": "yes/no",
-        "enum": "choice",
-    },
-}
-
-INTRO = {
-    "ja": [
-        "公共施設の共同利用（連携協約）最適化の入力ブックです。",
-        "各シートの1行目は英語の列名、2行目は日本語の見出しです。3行目から1行に1件ずつ記入してください。",
-        "例として2行ずつ入っています。実際のデータで上書きするか、削除してください。",
-        "必須のシート：municipalities（市町村）、facility_types（施設類型）、facilities（施設）。"
-        "その他のシートは任意です。",
-        "数値は全角・カンマ区切り（１，２３４）でも読めます。市町村コードは文字列で入力してください"
-        "（先頭の0が落ちた4桁のコードは補って警告します）。",
-        "はい／いいえは、はい・いいえ、○・×、yes・no、1・0 のいずれでも構いません。"
-        "建築年は 1985、昭和60、S60、R3 のように入力できます。",
-        "単価が空欄の場合、図書館・ホール・介護施設は総務省「公共施設等更新費用試算ソフト」"
-        "（ふるさと財団）の単価を用います。",
-    ],
-    "en": [
-        "Input workbook of the facility-sharing optimiser (連携協約).",
-        "Row 1 of each sheet holds the English column names, row 2 the Japanese labels. "
-        "Enter one record per row from row 3.",
-        "Two example rows are filled in: overwrite them with real data or delete them.",
-        "Required sheets: municipalities, facility_types, facilities. The others are optional.",
-        "Numbers may be typed with full-width digits or thousands separators. Type "
-        "municipality codes as text (a 4-digit code that lost its leading zero is repaired "
-        "with a warning).",
-        "Yes/no accepts yes/no, はい/いいえ, ○/×, 1/0. Years accept 1985, 昭和60, S60, R3.",
-        "Blank unit costs of library, hall and care take the MIC defaults "
-        "(総務省「公共施設等更新費用試算ソフト」, ふるさと財団).",
-    ],
-}
-
-HEADINGS = {
-    "ja": ("シート", "列名", "見出し", "種類", "単位", "必須", "既定値", "説明"),
-    "en": ("sheet", "column", "label", "kind", "unit", "required", "default", "description"),
-}
-
-
-def _shown_default(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
-
-
-def _column_description(column: Column, lang: str) -> str:
-    text = column.description if lang == "en" else (column.description_ja or column.description)
-    if column.choices:
-        text += " (" + " / ".join(column.choices) + ")"
-    return text
-
-
-def instruction_rows(lang: str = "ja") -> list[list[object]]:
-    """Rows of the instructions sheet: introduction, then every sheet and column,
-    then every parameter."""
-    yes = "○" if lang != "en" else "yes"
-    kinds = KIND_WORDS["en" if lang == "en" else "ja"]
-    rows: list[list[object]] = [[line] for line in INTRO["en" if lang == "en" else "ja"]]
-    rows.append([])
-    rows.append(list(HEADINGS["en" if lang == "en" else "ja"]))
-    for sheet in SHEETS:
-        description = sheet.description if lang == "en" else sheet.description_ja
-        required = yes if sheet.required else ""
-        rows.append(
-            [f"{sheet.name}（{sheet.label_ja}）", "", "", "", "", required, "", description]
-        )
-        for column in sheet.columns:
-            rows.append(
-                [
-                    sheet.name,
-                    column.name,
-                    column.label_ja,
-                    kinds[column.kind],
-                    column.unit,
-                    yes if column.required else "",
-                    _shown_default(column.default),
-                    _column_description(column, lang),
-                ]
-            )
-    rows.append([])
-    rows.append(
-        ["parameters", "name", "label", "kind", "unit", "", "default", "description"]
-        if lang == "en"
-        else ["パラメータ", "名前", "見出し", "種類", "単位", "", "既定値", "説明"]
-    )
-    for parameter in PARAMETERS:
-        description = (
-            parameter.description
-            if lang == "en"
-            else (parameter.description_ja or parameter.description)
-        )
-        rows.append(
-            [
-                "parameters",
-                parameter.name,
-                parameter.label_ja,
-                kinds[parameter.kind],
-                parameter.unit,
-                "",
-                _shown_default(parameter.default),
-                description,
-            ]
-        )
-    return rows
-
-
-def write_instructions(book, lang: str = "ja") -> None:
-    """Add the instructions sheet (説明 / instructions) to an openpyxl workbook."""
-    from openpyxl.styles import Alignment, Font
-
-    ws = book.create_sheet(INSTRUCTIONS_TITLE["en" if lang == "en" else "ja"])
-    headings = set(HEADINGS["ja"]) | set(HEADINGS["en"])
-    for number, row in enumerate(instruction_rows(lang), start=1):
-        for position, value in enumerate(row, start=1):
-            cell = ws.cell(row=number, column=position, value=value if value != "" else None)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-        if row and (row[0] in headings or (len(row) > 1 and row[1] == "" and row[0])):
-            for cell in ws[number]:
-                cell.font = Font(bold=True)
-    widths = (26, 26, 20, 16, 12, 8, 14, 80)
-    for position, width in enumerate(widths, start=1):
-        ws.column_dimensions[chr(64 + position)].width = width
-    for row in ws.iter_rows(min_col=8, max_col=8):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def write_template(path: str | Path, lang: str = "ja") -> Path:
-    """Write the blank input workbook (with two example rows per sheet) to ``path``."""
-    from optimizer.workbook.reader import write_workbook
-
-    return write_workbook(example_tables(lang), path, lang=lang)
+def template_bytes(lang: str = "ja") -> bytes:
+    """The blank input workbook (with two example rows per sheet) as .xlsx bytes."""
+    return workbook_bytes(example_tables(lang), lang=lang)
 
 
 # ---------------------------------------------------------------------------
@@ -295,7 +141,7 @@ def _sheet_markdown(sheet: Sheet, lang: str) -> list[str]:
         lines.append(
             f"| `{column.name}` | {column.label_ja} | {kinds[column.kind]} | "
             f"{_md(column.unit)} | {'yes' if column.required else ''} | "
-            f"{_md(_shown_default(column.default))} | {_md(_column_description(column, lang))} |"
+            f"{_md(shown_default(column.default))} | {_md(column_description(column, lang))} |"
         )
     if sheet.open_columns:
         lines += [
@@ -312,7 +158,7 @@ def schema_markdown(lang: str = "en") -> str:
     lines = [
         "# Input workbook reference",
         "",
-        "Generated from `optimizer/schema.py` by `optimizer.workbook.template.schema_markdown()`;"
+        "Generated from `optimizer/schema/` by `optimizer.workbook.template.schema_markdown()`;"
         " do not edit by hand (a test compares this file with the generator).",
         "",
         "## Layout",
@@ -353,7 +199,7 @@ def schema_markdown(lang: str = "en") -> str:
     for parameter in PARAMETERS:
         lines.append(
             f"| `{parameter.name}` | {parameter.label_ja} | {kinds[parameter.kind]} | "
-            f"{_md(parameter.unit)} | {_md(_shown_default(parameter.default))} | "
+            f"{_md(parameter.unit)} | {_md(shown_default(parameter.default))} | "
             f"{_md(parameter.description)} |"
         )
     lines += [
@@ -375,13 +221,6 @@ def schema_markdown(lang: str = "en") -> str:
         lines.append(
             f"| `{kind}` | {categories.get(kind, '')} | {renovation:,.0f} | {rebuild:,.0f} |"
         )
-    from optimizer.workbook.validate import (  # validate imports the reader; keep the import local
-        AGED_65_PER_75,
-        CARE_BEDS_PER_65PLUS,
-        LIBRARY_AREA_BAND,
-        PUBLIC_AREA_PER_RESIDENT,
-    )
-
     lines += [
         "",
         "## Sanity bands (warnings)",

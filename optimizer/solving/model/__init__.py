@@ -90,7 +90,7 @@ def build_model(
     name: str = "facility_sharing",
     exclude_plans: Sequence[frozenset[str]] = (),
 ) -> FacilityModel:
-    """Build the integer program of DESIGN §4 for ``problem``.
+    """Build the integer program of docs/model.md for ``problem``.
 
     Parameters
     ----------

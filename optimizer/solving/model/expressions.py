@@ -45,10 +45,10 @@ def grouped_sums(
 def add_rows(
     prob: pulp.LpProblem,
     family: str,
-    keys: Sequence[int],
+    keys: Sequence[int] | np.ndarray,
     expressions: Sequence[pulp.LpAffineExpression],
     sense: int,
-    rhs: Sequence[float] | float,
+    rhs: Sequence[float] | np.ndarray | float,
 ) -> int:
     """Add ``expression[n] (sense) rhs[n]`` named ``{family}_{keys[n]}``; returns the count."""
     rhs_values = np.broadcast_to(np.asarray(rhs, dtype=float), (len(keys),)).tolist()

@@ -1,0 +1,54 @@
+"""What the sheets of the report share: sheet names, decision and status labels, fills."""
+
+from __future__ import annotations
+
+__all__ = [
+    "SHEET_NAMES",
+    "OPTIONAL_SHEETS",
+    "DECISIONS",
+    "STATUS_JA",
+    "BOUND_FILL",
+    "status_value",
+]
+
+SHEET_NAMES = {
+    "summary": "概要 Summary",
+    "map": "地図 Map",
+    "charts": "グラフ Charts",
+    "municipalities": "市町村別 Municipalities",
+    "facilities": "施設別 Facilities",
+    "agreements": "協約 Agreements",
+    "alternatives": "代替案 Alternatives",
+    "assumptions": "前提 Assumptions",
+}
+"""Sheet key → sheet name, in reading order."""
+OPTIONAL_SHEETS = ("alternatives",)
+"""Sheets written only when the run has their content (``--alternatives K``)."""
+
+DECISIONS = {
+    "keep": ("存続", "#E2EFDA"),
+    "build": ("新設", "#DDEBF7"),
+    "close": ("廃止", "#F2F2F2"),
+    "not_built": ("新設しない", "#FFFFFF"),
+}
+"""Decision → (Japanese label, cell fill)."""
+
+STATUS_JA = {
+    "optimal": "最適解",
+    "feasible": "実行可能解（最適性は未証明）",
+    "time_limit": "時間制限で停止（実行可能解）",
+    "not_solved": "未求解",
+    "infeasible": "実行不能",
+    "unbounded": "非有界",
+    "error": "エラー",
+}
+"""Solver status → Japanese words."""
+
+BOUND_FILL = "#FFF2CC"
+"""Fill of a bound (the stand-alone cost) and of a parameter changed from its default."""
+
+
+def status_value(outcome: object) -> str:
+    """The solver status of an outcome as text (``optimal``, ``feasible``, ...)."""
+    status = getattr(outcome, "status", "")
+    return str(getattr(status, "value", status))

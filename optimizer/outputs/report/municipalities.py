@@ -1,0 +1,242 @@
+"""The municipality sheet (市町村別): each municipality's cost alone and under the plan,
+by component, and its saving; then the plan's total cost split by other allocation
+methods beside the stand-alone bound, with the allocation's notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+from xlsxwriter.worksheet import Worksheet
+
+from optimizer.outputs.report.common import BOUND_FILL, SHEET_NAMES
+from optimizer.outputs.xlsx_layout import (
+    Book,
+    Col,
+    TableRange,
+    is_missing,
+    page_setup,
+    set_widths,
+    write_note,
+    write_section,
+    write_table,
+    write_title,
+)
+from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import COST_PARTS
+from optimizer.sharing.allocation import Allocation
+
+__all__ = ["NOTE_LABELS", "allocation_notes", "write_municipalities"]
+
+METHODS = {
+    "plan": ("本計画の負担", "This plan"),
+    "formula": ("按分方式", "Formula split"),
+    "usage": ("利用実績比例", "Usage-proportional"),
+    "shapley": ("シャープレイ値", "Shapley value"),
+}
+"""Allocation method → (Japanese, English) column headers."""
+
+EXCEEDS_FILL = "#F8CBAD"
+"""Fill of a share above the stand-alone cost."""
+
+
+def _municipality_columns() -> list[Col]:
+    """The columns of the cost table, plan cost, saving and saving rate as live formulas."""
+
+    def plan(v: Mapping[str, float]) -> float:
+        return (
+            v["own_facilities"]
+            + v["payments_out"]
+            - v["payments_in"]
+            + v["travel"]
+            + v["agreements"]
+            + v["unserved"]
+        )
+
+    return [
+        Col("code", "コード", "Code", "code", 9),
+        Col("name", "市町村名", "Municipality", "text", 14),
+        # 12 wide: the allocation table below reuses these columns for money totals.
+        Col("population", "人口", "Population", "int", 12, total=True),
+        Col("population_75plus", "75歳以上", "Aged 75+", "int", 12, total=True),
+        Col("standalone_cost", "単独の場合\n（千円/年）", "Stand-alone", "money", 12, total=True),
+        Col("own_facilities", "自らの施設\n（千円/年）", "Own facilities", "money", 12, total=True),
+        Col("payments_out", "他団体へ支払\n（千円/年）", "Payments out", "money", 12, total=True),
+        Col("payments_in", "他団体から受取\n（千円/年）", "Payments in", "money", 12, total=True),
+        Col("travel", "住民の移動費\n（千円/年）", "Residents' travel", "money", 12, total=True),
+        Col("agreements", "協約事務費\n（千円/年）", "Agreement costs", "money", 11, total=True),
+        Col("unserved", "自己調達\n（千円/年）", "Self-provision", "money", 10, total=True),
+        Col(
+            "plan_cost",
+            "計画の費用\n（千円/年）",
+            "Cost under the plan",
+            "money",
+            12,
+            True,
+            "{own_facilities}+{payments_out}-{payments_in}+{travel}+{agreements}+{unserved}",
+            plan,
+        ),
+        Col(
+            "saving",
+            "削減額\n（千円/年）",
+            "Saving",
+            "money",
+            12,
+            True,
+            "{standalone_cost}-{plan_cost}",
+            lambda v: v["standalone_cost"] - plan(v),
+        ),
+        Col(
+            "saving_pct",
+            "削減率",
+            "Saving %",
+            "pct",
+            8,
+            "formula",
+            "IF({standalone_cost}=0,0,{saving}/{standalone_cost})",
+            lambda v: (
+                (v["standalone_cost"] - plan(v)) / v["standalone_cost"]
+                if v["standalone_cost"]
+                else 0.0
+            ),
+        ),
+    ]
+
+
+def _municipality_records(problem: ProblemData, allocation: Allocation) -> list[dict]:
+    """One record per municipality: population and its costs alone and by component."""
+    muni = problem.municipalities
+    costs = allocation.municipalities
+    records = []
+    for code in muni.index:
+        record = {
+            "code": code,
+            "name": muni.at[code, "name"],
+            "population": muni.at[code, "population"],
+            "population_75plus": muni.at[code, "population_75plus"],
+        }
+        for key in ("standalone_cost", *COST_PARTS):
+            value = costs.at[code, key] if key in costs.columns else 0.0
+            record[key] = 0.0 if is_missing(value) else float(value)
+        records.append(record)
+    return records
+
+
+def _method_labels(problem: ProblemData, method: str) -> tuple[str, str]:
+    """Japanese and English header of an allocation method (the formula with its weights)."""
+    ja, en = METHODS.get(method, (method, method))
+    if method == "formula":
+        p = problem.parameters
+        weights = f"{p.weight_equal:.0%}・{p.weight_population:.0%}・{p.weight_usage:.0%}"
+        ja = f"按分方式\n均等・人口・実績\n{weights}"
+        en = "Formula split (equal, population, usage)"
+    return ja, en
+
+
+NOTE_LABELS = {
+    "shapley": "シャープレイ値 Shapley",
+    "core": "コア Core",
+    "rule": "負担の原則 Rule",
+    "usage_basis": "実績割の基準 Usage basis",
+    "negative": "負の負担額 Negative shares",
+}
+_DURATION = re.compile(r"\s*[(（]\d+(?:\.\d+)?\s*s[)）]")
+
+
+def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str, str, str]]:
+    """The allocation's plain-language notes, labelled, in a fixed order:
+    ``(label, Japanese, English)``, the Japanese empty where a note has none. A note is
+    a key of :data:`NOTE_LABELS` or one with a Japanese text; other text values (such as
+    ``shapley_method``) are data, not notes.
+
+    Wall-clock durations such as ``(0.5 s)`` are removed unless ``show_timings``, so that
+    the report does not change from one run to the next.
+    """
+    japanese = notes.get("ja", {})
+    keys = [k for k in NOTE_LABELS if k in notes]
+    keys += sorted(k for k in japanese if k not in NOTE_LABELS and k in notes)
+    out = []
+    for key in keys:
+        text = notes[key]
+        if not isinstance(text, str) or not text.strip() or key.endswith("_seconds"):
+            continue
+        ja = japanese.get(key, "")
+        if not show_timings:
+            text, ja = _DURATION.sub("", text), _DURATION.sub("", ja)
+        out.append((NOTE_LABELS.get(key, key), ja, text))
+    return out
+
+
+def write_municipalities(
+    book: Book,
+    ws: Worksheet,
+    problem: ProblemData,
+    allocation: Allocation,
+    show_timings: bool = False,
+) -> TableRange:
+    """The cost table per municipality, then the allocation alternatives and the
+    allocation's notes; returns where the cost table landed (the summary and the charts
+    refer to it)."""
+    cols = _municipality_columns()
+    top = write_title(
+        book,
+        ws,
+        "市町村別の費用　Cost per municipality",
+        "金額は年額・千円（△は負の値）。計画の費用＝自らの施設＋他団体へ支払－他団体から"
+        "受取＋住民の移動費＋協約事務費＋自己調達（計画で充足できない需要を自ら賄う費用）。",
+    )
+    table = write_table(book, ws, top, cols, _municipality_records(problem, allocation))
+    set_widths(ws, cols)
+    ws.freeze_panes(top + 2, 2)
+
+    row = table.bottom + 3
+    methods = [
+        c for c in allocation.alternatives.columns if not str(c).endswith("_exceeds_standalone")
+    ]
+    alt_cols = [
+        Col("code", "コード", "Code", "code"),
+        Col("name", "市町村名", "Municipality"),
+        Col("standalone_cost", "上限＝単独の場合\n（千円/年）", "Bound: stand-alone", "money"),
+    ]
+    alt_cols += [
+        Col(m, f"{ja}\n（千円/年）", en, "money", total=True)
+        for m in methods
+        for ja, en in [_method_labels(problem, m)]
+    ]
+    row = write_section(book, ws, row, "負担方式の比較　Allocation alternatives", len(cols))
+    write_note(
+        book,
+        ws,
+        row,
+        "同じ計画の総費用を別の方式で分けた場合の各市町村の負担。"
+        "網掛け（赤）は単独の場合の費用（上限、黄色の列）を上回る負担です。",
+    )
+    row += 1
+    alt = allocation.alternatives
+    names = problem.municipalities["name"]
+    standalone = allocation.municipalities["standalone_cost"]
+    records, fills = [], []
+    for code in alt.index:
+        record = {
+            "code": code,
+            "name": names.get(code, code),
+            "standalone_cost": standalone.get(code),
+        }
+        fill = {"standalone_cost": BOUND_FILL}
+        for m in methods:
+            record[m] = alt.at[code, m]
+            if bool(alt.get(f"{m}_exceeds_standalone", pd.Series(dtype=bool)).get(code, False)):
+                fill[m] = EXCEEDS_FILL
+        records.append(record)
+        fills.append(fill)
+    alt_table = write_table(book, ws, row, alt_cols, records, fills=fills, header_height=58)
+    row = alt_table.bottom + 2
+    for label, ja, en in allocation_notes(allocation.notes, show_timings):
+        write_note(book, ws, row, f"注（{label}）：{ja or en}")
+        if ja:
+            write_note(book, ws, row + 1, f"　　{en}")
+            row += 1
+        row += 1
+    page_setup(book, ws, SHEET_NAMES["municipalities"], row, len(cols) - 1, (top, top + 1))
+    return table

@@ -1,0 +1,90 @@
+"""Input workbooks written to disk: tables as an input workbook, and the blank template.
+
+The workbooks are built in memory by :mod:`optimizer.workbook.writer` and
+:mod:`optimizer.workbook.template`; here they land on disk, atomically
+(:func:`optimizer.outputs.files.atomic_write_bytes`): a crash leaves the previous file
+or none, never a half-written one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from optimizer.errors import OutputError
+from optimizer.outputs.files import atomic_write_bytes
+from optimizer.workbook.template import template_bytes
+from optimizer.workbook.writer import workbook_bytes
+
+__all__ = ["write_workbook", "write_template"]
+
+
+def _xlsx_path(path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise OutputError(f"an input workbook must be written as .xlsx, not {path.name}")
+    return path
+
+
+def _write_xlsx(path: Path, data: bytes) -> Path:
+    """Write .xlsx bytes to ``path`` atomically, creating its folder if needed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder of {path}: {exc}") from exc
+    return atomic_write_bytes(path, data)
+
+
+def write_workbook(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    lang: str = "ja",
+    *,
+    input_path: str | Path | None = None,
+    instructions: bool = True,
+) -> Path:
+    """Write tables of schema columns as an input workbook (the template's layout).
+
+    Parameters
+    ----------
+    tables
+        Sheet name → DataFrame with schema column names (index ignored unless named,
+        e.g. ``code`` / ``id`` / ``type``, then written as that column). Every sheet of
+        the schema is written; sheets missing from ``tables`` are left with headers only.
+    path
+        Target ``.xlsx``; written atomically, byte-for-byte reproducibly.
+    lang
+        Language of the instructions sheet and of yes/no cells.
+    input_path
+        The workbook the tables were read from, if any: writing over it is refused.
+    instructions
+        Add the instructions sheet (説明) generated from the schema.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is the input workbook, is not an ``.xlsx``, or cannot be written.
+    """
+    path = Path(path)
+    if input_path is not None and path.resolve() == Path(input_path).resolve():
+        raise OutputError(f"refusing to overwrite the input workbook {path}")
+    path = _xlsx_path(path)
+    return _write_xlsx(path, workbook_bytes(tables, lang, instructions=instructions))
+
+
+def write_template(path: str | Path, lang: str = "ja") -> Path:
+    """Write the blank input workbook (with two example rows per sheet) to ``path``.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is not an ``.xlsx`` or cannot be written.
+    """
+    return _write_xlsx(_xlsx_path(path), template_bytes(lang))

@@ -1,0 +1,68 @@
+"""The input workbook's schema, declared once, as data.
+
+Everything that knows about the workbook's layout reads it from here: the reader
+(header matching, type coercion, defaults), the validator (required cells, ranges,
+allowed values), the blank template (headers, Japanese labels, drop-downs, examples)
+and the input reference in ``docs/inputs.md``.
+
+A sheet is a :class:`Sheet` of :class:`Column` s (:mod:`.columns`); the sheets are
+:data:`SHEETS` (:mod:`.sheets`, :mod:`.settings_sheets`); the ``parameters`` sheet is a key/value table whose
+keys are the :class:`Parameter` s in :data:`PARAMETERS` (:mod:`.parameters`). Default
+unit costs, the coordinate box of Japan and the sanity bands are in :mod:`.reference`.
+"""
+
+from optimizer.schema.columns import FALSE_WORDS, KINDS, TRUE_WORDS, Column, Parameter, Sheet
+from optimizer.schema.parameters import PARAMETERS, PARAMETERS_BY_NAME
+from optimizer.schema.reference import (
+    AGED_65_PER_75,
+    CARE_BEDS_PER_65PLUS,
+    LAT,
+    LIBRARY_AREA_BAND,
+    LON,
+    MIC_UNIT_COSTS,
+    PUBLIC_AREA_PER_RESIDENT,
+)
+from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULE_KINDS, RULES, SCENARIOS, TRAVEL
+from optimizer.schema.sheets import (
+    CANDIDATES,
+    DEMAND_BASES,
+    FACILITIES,
+    FACILITY_TYPES,
+    MUNICIPALITIES,
+    PROJECTION_PREFIXES,
+    SHEETS,
+    SHEETS_BY_NAME,
+    STATUSES,
+)
+
+__all__ = [
+    "Column",
+    "Sheet",
+    "Parameter",
+    "KINDS",
+    "SHEETS",
+    "SHEETS_BY_NAME",
+    "MUNICIPALITIES",
+    "FACILITIES",
+    "CANDIDATES",
+    "FACILITY_TYPES",
+    "PARAMETERS_SHEET",
+    "TRAVEL",
+    "RULES",
+    "SCENARIOS",
+    "PARAMETERS",
+    "PARAMETERS_BY_NAME",
+    "STATUSES",
+    "DEMAND_BASES",
+    "RULE_KINDS",
+    "PROJECTION_PREFIXES",
+    "MIC_UNIT_COSTS",
+    "TRUE_WORDS",
+    "FALSE_WORDS",
+    "LAT",
+    "LON",
+    "LIBRARY_AREA_BAND",
+    "CARE_BEDS_PER_65PLUS",
+    "AGED_65_PER_75",
+    "PUBLIC_AREA_PER_RESIDENT",
+]

@@ -1,0 +1,414 @@
+"""The sheets of the input workbook, declared as data (:data:`SHEETS`): the data sheets
+(municipalities, facility types, facilities, candidates) here, the settings sheets in
+:mod:`.settings_sheets`.
+
+Everything that knows about the workbook's layout reads it from here: the reader
+(sheet and header matching), the validator (types, required cells, ranges, allowed
+values), the blank template (headers, Japanese labels, drop-downs, examples) and the
+input reference in ``docs/inputs.md``.
+"""
+
+from __future__ import annotations
+
+from optimizer.schema.columns import Sheet
+from optimizer.schema.columns import column as _c
+from optimizer.schema.reference import LAT, LON
+from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULES, SCENARIOS, TRAVEL
+
+__all__ = [
+    "STATUSES",
+    "DEMAND_BASES",
+    "PROJECTION_PREFIXES",
+    "MUNICIPALITIES",
+    "FACILITIES",
+    "CANDIDATES",
+    "FACILITY_TYPES",
+    "SHEETS",
+    "SHEETS_BY_NAME",
+]
+
+STATUSES = ("keep", "close", "free")
+"""Facility status: ``keep`` = must stay open (or, for a candidate, must be built);
+``close`` = must close (or never be built); ``free`` = the optimiser decides."""
+
+DEMAND_BASES = ("population", "population_75plus")
+
+PROJECTION_PREFIXES = ("population_75plus_", "population_")
+"""Optional projection columns ``population_YYYY`` / ``population_75plus_YYYY``."""
+
+
+MUNICIPALITIES = Sheet(
+    name="municipalities",
+    label_ja="市町村",
+    description="One row per municipality of the area.",
+    description_ja="圏域を構成する市町村を1行に1つ記入します。",
+    key="code",
+    open_columns=True,
+    columns=(
+        _c(
+            "code",
+            "市町村コード",
+            "code",
+            "JIS municipality code (5 or 6 digits, as text)",
+            "全国地方公共団体コード（5桁または6桁、文字列）",
+            required=True,
+            examples=("13201", "13202"),
+        ),
+        _c(
+            "name",
+            "市町村名",
+            "text",
+            "Municipality name",
+            "市町村名",
+            required=True,
+            examples=("八王子市", "立川市"),
+        ),
+        _c(
+            "lat",
+            "緯度",
+            "float",
+            "Latitude of the municipality's centre (WGS84)",
+            "代表点の緯度（世界測地系）",
+            unit="°",
+            required=True,
+            **LAT,
+            examples=(35.6667, 35.7139),
+        ),
+        _c(
+            "lon",
+            "経度",
+            "float",
+            "Longitude of the municipality's centre (WGS84)",
+            "代表点の経度（世界測地系）",
+            unit="°",
+            required=True,
+            **LON,
+            examples=(139.3158, 139.4078),
+        ),
+        _c(
+            "population",
+            "人口",
+            "int",
+            "Resident population",
+            "住民基本台帳人口または国勢調査人口",
+            unit="人",
+            required=True,
+            minimum=1,
+            examples=(579605, 187089),
+        ),
+        _c(
+            "population_75plus",
+            "75歳以上人口",
+            "int",
+            "Residents aged 75 and over",
+            "75歳以上人口",
+            unit="人",
+            required=True,
+            minimum=0,
+            examples=(88640, 26017),
+        ),
+        _c(
+            "may_share",
+            "連携可否",
+            "bool",
+            "May this municipality enter cooperation agreements at all?",
+            "連携協約を結ぶことができるか",
+            default=True,
+            examples=("yes", "yes"),
+        ),
+        _c(
+            "capital_budget",
+            "投資上限額",
+            "float",
+            "Cap on this municipality's renewal and build spending over the horizon (blank: none)",
+            "計画期間中の更新・新設投資の上限（空欄は上限なし）",
+            unit="円",
+            minimum=0,
+            examples=(None, None),
+        ),
+    ),
+)
+
+_FACILITY_COMMON = (
+    _c(
+        "id",
+        "施設ID",
+        "code",
+        "Facility identifier, unique across facilities and candidates",
+        "施設ID（既存施設と候補地を通じて一意）",
+        required=True,
+    ),
+    _c("name", "施設名", "text", "Facility name", "施設名", required=True),
+    _c(
+        "type",
+        "施設類型",
+        "code",
+        "Facility type, one of the facility_types sheet",
+        "施設類型（施設類型シートのいずれか）",
+        required=True,
+    ),
+    _c(
+        "municipality",
+        "所在市町村コード",
+        "code",
+        "Code of the host municipality",
+        "施設が所在する市町村のコード",
+        required=True,
+    ),
+    _c(
+        "lat",
+        "緯度",
+        "float",
+        "Latitude (WGS84)",
+        "緯度（世界測地系）",
+        unit="°",
+        required=True,
+        **LAT,
+    ),
+    _c(
+        "lon",
+        "経度",
+        "float",
+        "Longitude (WGS84)",
+        "経度（世界測地系）",
+        unit="°",
+        required=True,
+        **LON,
+    ),
+    _c(
+        "capacity",
+        "定員・容量",
+        "float",
+        "Capacity in the type's unit (beds, seats, annual visits)",
+        "類型の単位での容量（床、席、年間利用者数）",
+        required=True,
+        minimum=0,
+    ),
+    _c("floor_area_m2", "延床面積", "float", "Gross floor area", "延床面積", unit="m²", minimum=0),
+)
+
+FACILITIES = Sheet(
+    name="facilities",
+    label_ja="施設",
+    description="One row per existing facility.",
+    description_ja="既存施設を1行に1つ記入します。",
+    key="id",
+    columns=_FACILITY_COMMON
+    + (
+        _c("year_built", "建築年", "year", "Year the building was completed", "建築年（西暦）"),
+        _c(
+            "annual_operating_cost",
+            "年間運営費",
+            "float",
+            "Annual operating cost (staff, utilities, routine repairs)",
+            "年間の運営費（人件費・光熱水費・修繕費）",
+            unit="円/年",
+            minimum=0,
+            default=0.0,
+        ),
+        _c(
+            "renewal_cost",
+            "更新費用",
+            "float",
+            "Cost of one rebuild; blank: floor area × the type's rebuild unit cost (MIC method)",
+            "建替え1回の費用（空欄は延床面積×建替え単価で試算）",
+            unit="円",
+            minimum=0,
+        ),
+        _c(
+            "status",
+            "方針",
+            "enum",
+            "keep = must stay open, close = must close, free = the optimiser decides",
+            "keep=存続確定、close=廃止確定、free=最適化で決定",
+            choices=STATUSES,
+            default="free",
+        ),
+    ),
+)
+
+CANDIDATES = Sheet(
+    name="candidates",
+    label_ja="新設候補",
+    description="One row per site where a new or merged facility could be built.",
+    description_ja="新設・統合施設の候補地を1行に1つ記入します。",
+    key="id",
+    required=False,
+    columns=_FACILITY_COMMON
+    + (
+        _c(
+            "build_cost",
+            "整備費",
+            "float",
+            "Cost of building the facility",
+            "施設の整備費",
+            unit="円",
+            required=True,
+            minimum=0,
+        ),
+        _c(
+            "annual_operating_cost",
+            "年間運営費",
+            "float",
+            "Annual operating cost once open",
+            "開設後の年間運営費",
+            unit="円/年",
+            minimum=0,
+            default=0.0,
+        ),
+        _c(
+            "status",
+            "方針",
+            "enum",
+            "keep = must be built, close = must not be built, free = the optimiser decides",
+            "keep=整備確定、close=整備しない、free=最適化で決定",
+            choices=STATUSES,
+            default="free",
+        ),
+    ),
+)
+
+FACILITY_TYPES = Sheet(
+    name="facility_types",
+    label_ja="施設類型",
+    description="One row per facility type: how demand is counted, how far residents "
+    "may travel, and unit costs.",
+    description_ja="施設類型ごとの需要の数え方、利用圏、単価を記入します。",
+    key="type",
+    columns=(
+        _c(
+            "type",
+            "施設類型",
+            "code",
+            "Type identifier (library, hall, care or your own)",
+            "類型ID（library / hall / care または任意）",
+            required=True,
+            examples=("library", "care"),
+        ),
+        _c(
+            "name_ja",
+            "類型名",
+            "text",
+            "Name shown in reports",
+            "帳票に表示する名称",
+            examples=("図書館", "特別養護老人ホーム"),
+        ),
+        _c(
+            "demand_basis",
+            "需要の基準人口",
+            "enum",
+            "Population that generates demand",
+            "需要を生む人口",
+            required=True,
+            choices=DEMAND_BASES,
+            examples=("population", "population_75plus"),
+        ),
+        _c(
+            "demand_per_person",
+            "一人当たり需要",
+            "float",
+            "Demand per person of the basis population, in capacity units",
+            "基準人口一人当たりの需要（容量の単位）",
+            required=True,
+            minimum=0,
+            examples=(3.0, 0.03),
+        ),
+        _c(
+            "capacity_unit",
+            "容量の単位",
+            "text",
+            "Unit of capacity and demand",
+            "容量の単位",
+            default="",
+            examples=("visits/year", "beds"),
+        ),
+        _c(
+            "max_distance_km",
+            "最大利用距離",
+            "float",
+            "Longest access distance a resident may be assigned",
+            "住民が利用できる最大距離",
+            unit="km",
+            required=True,
+            minimum=0,
+            examples=(8.0, 12.0),
+        ),
+        _c(
+            "renovation_unit_cost",
+            "大規模改修単価",
+            "float",
+            "Large-renovation unit cost (blank: MIC default for library/hall/care)",
+            "大規模改修単価（空欄は総務省試算ソフトの既定値）",
+            unit="円/m²",
+            minimum=0,
+            examples=(250000, 200000),
+        ),
+        _c(
+            "rebuild_unit_cost",
+            "建替え単価",
+            "float",
+            "Rebuild unit cost (blank: MIC default for library/hall/care)",
+            "建替え単価（空欄は総務省試算ソフトの既定値）",
+            unit="円/m²",
+            minimum=0,
+            examples=(400000, 360000),
+        ),
+        _c(
+            "life_years",
+            "耐用年数",
+            "int",
+            "Years from construction to rebuild",
+            "建替えまでの年数",
+            unit="年",
+            default=60,
+            minimum=1,
+            maximum=200,
+            examples=(60, 60),
+        ),
+        _c(
+            "renovation_year",
+            "大規模改修年",
+            "int",
+            "Years from construction to the large renovation",
+            "大規模改修までの年数",
+            unit="年",
+            default=30,
+            minimum=1,
+            maximum=200,
+            examples=(30, 30),
+        ),
+        _c(
+            "user_travel_cost_per_km",
+            "利用者移動費用",
+            "float",
+            "Cost of one unit of demand travelling one km, per year",
+            "需要1単位が1km移動する年間費用",
+            unit="円/km",
+            default=0.0,
+            minimum=0,
+            examples=(150, 2000),
+        ),
+        _c(
+            "routine_repair_per_m2",
+            "経常修繕費",
+            "float",
+            "Routine repairs per m² and year, added to operating cost (MIC excludes them)",
+            "経常修繕費（総務省試算には含まれない）",
+            unit="円/m²/年",
+            default=0.0,
+            minimum=0,
+            examples=(0, 0),
+        ),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (
+    MUNICIPALITIES,
+    FACILITY_TYPES,
+    FACILITIES,
+    CANDIDATES,
+    PARAMETERS_SHEET,
+    TRAVEL,
+    RULES,
+    SCENARIOS,
+)
+SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
