@@ -8,7 +8,6 @@ it is also used by tests/test_terms.py and tests/test_documents.py.
 from __future__ import annotations
 
 import functools
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from optimizer.errors import SolverError
 from optimizer.problem.data import Parameters, ProblemData, demand_matrix
+from optimizer.results.outcome import SolveOutcome, Status
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import allocate, formula_split, usage_shares, usage_split
 from optimizer.solving.solve import solve_problem
@@ -157,7 +157,17 @@ def hand_built_case(
     )
     facility_table["utilisation"] = facility_table["served"] / facility_table["capacity"]
     solution = Solution(
-        outcome=SimpleNamespace(status="optimal", objective=float(costs["plan_cost"].sum())),
+        outcome=SolveOutcome(
+            status=Status.OPTIMAL,
+            objective=float(costs["plan_cost"].sum()),
+            bound=float(costs["plan_cost"].sum()),
+            gap=0.0,
+            seconds=0.0,
+            solver="HiGHS",
+            message="Optimal",
+            pulp_status=1,
+            pulp_sol_status=1,
+        ),
         facilities=facility_table,
         flows=flow,
         agreements=agreements,

@@ -207,7 +207,7 @@ def solution_to_dict(solution: Solution) -> dict:
         "pulp_sol_status",
     )
     return {
-        "outcome": {name: _json_value(getattr(outcome, name, None)) for name in fields},
+        "outcome": {name: _json_value(getattr(outcome, name)) for name in fields},
         "objective": _json_value(float(solution.objective)),
         "facilities": _records(solution.facilities.rename_axis("id"), "id"),
         "flows": _records(solution.flows),

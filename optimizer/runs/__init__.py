@@ -1,0 +1,1 @@
+"""Runs: the pipeline (the stages in order), scenario comparisons, sweeps and scheduled jobs."""

@@ -1,0 +1,1 @@
+"""Solving: the integer program, the solver adapter, the solve, stand-alone and coalition costs, alternatives."""
