@@ -47,20 +47,10 @@ def write_workbook(
 ) -> Path:
     """Write tables of schema columns as an input workbook (the template's layout).
 
-    Parameters
-    ----------
-    tables
-        Sheet name → DataFrame with schema column names (index ignored unless named,
-        e.g. ``code`` / ``id`` / ``type``, then written as that column). Every sheet of
-        the schema is written; sheets missing from ``tables`` are left with headers only.
-    path
-        Target ``.xlsx``; written atomically, byte-for-byte reproducibly.
-    lang
-        Language of the instructions sheet and of yes/no cells.
-    input_path
-        The workbook the tables were read from, if any: writing over it is refused.
-    instructions
-        Add the instructions sheet (説明) generated from the schema.
+    ``tables``, ``lang`` and ``instructions`` are those of
+    :func:`optimizer.workbook.writer.workbook_bytes`; the file at ``path`` (an ``.xlsx``)
+    is written atomically and byte for byte reproducibly. ``input_path`` is the workbook
+    the tables were read from, if any: writing over it is refused.
 
     Returns
     -------

@@ -72,29 +72,23 @@ def _check_shares(problem: ProblemData, solution: Solution, tol: float) -> list[
     return found
 
 
+def _share_by_municipality_and_type(
+    municipalities: pd.Series, kinds: pd.Series, shares: np.ndarray
+) -> pd.Series:
+    """Shares summed per (municipality, type), keyed by the two as text."""
+    keys = [municipalities.astype(str).to_numpy(), kinds.astype(str).to_numpy()]
+    return pd.Series(shares, index=pd.MultiIndex.from_arrays(keys)).groupby(level=[0, 1]).sum()
+
+
 def _check_demand(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
     flows = solution.flows
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
-    served = (
-        pd.Series(
-            flows["share"].to_numpy(float),
-            index=pd.MultiIndex.from_arrays(
-                [flows["municipality"].astype(str).to_numpy(), kinds.to_numpy()]
-            ),
-        )
-        .groupby(level=[0, 1])
-        .sum()
+    served = _share_by_municipality_and_type(
+        flows["municipality"], kinds, flows["share"].to_numpy(float)
     )
     left = solution.unserved
-    short = (
-        pd.Series(
-            left["share"].to_numpy(float),
-            index=pd.MultiIndex.from_arrays(
-                [left["municipality"].astype(str).to_numpy(), left["type"].astype(str).to_numpy()]
-            ),
-        )
-        .groupby(level=[0, 1])
-        .sum()
+    short = _share_by_municipality_and_type(
+        left["municipality"], left["type"], left["share"].to_numpy(float)
     )
     demand = problem.demand.stack()
     demand.index = pd.MultiIndex.from_arrays(
@@ -220,26 +214,12 @@ def _check_self_sufficiency(problem: ProblemData, solution: Solution, tol: float
     hosts = problem.facilities["municipality"].astype(str).reindex(flows["facility"].astype(str))
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
     is_own = flows["municipality"].astype(str).to_numpy() == hosts.to_numpy()
-    own_share = (
-        pd.Series(
-            flows["share"].to_numpy(float)[is_own],
-            index=pd.MultiIndex.from_arrays(
-                [flows["municipality"].astype(str).to_numpy()[is_own], kinds.to_numpy()[is_own]]
-            ),
-        )
-        .groupby(level=[0, 1])
-        .sum()
+    own_share = _share_by_municipality_and_type(
+        flows["municipality"][is_own], kinds[is_own], flows["share"].to_numpy(float)[is_own]
     )
     left = solution.unserved
-    short = (
-        pd.Series(
-            left["share"].to_numpy(float),
-            index=pd.MultiIndex.from_arrays(
-                [left["municipality"].astype(str), left["type"].astype(str)]
-            ),
-        )
-        .groupby(level=[0, 1])
-        .sum()
+    short = _share_by_municipality_and_type(
+        left["municipality"], left["type"], left["share"].to_numpy(float)
     )
     keys = pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]])
     reached = (
