@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import click
 
 from optimizer import __version__
 from optimizer.config import EXIT_CODES, RunSettings
-from optimizer.errors import InputError, OptimizerError, OutputError, outcome_of
+from optimizer.errors import InputError, OptimizerError, OutputError, headline, outcome_of
 from optimizer.outputs import files as outputs
 from optimizer.outputs.files import atomic_write_text
 from optimizer.outputs.summary import input_summary, plan_summary
@@ -69,11 +70,24 @@ def _handle_errors(lang_of: Callable[[dict[str, Any]], str]) -> Callable[[F], F]
                 _echo_err(format_issues(exc.issues, lang_of(kwargs)))
                 sys.exit(EXIT_CODES["bad_input"])
             except OptimizerError as exc:
-                _echo_err(str(exc))
+                lang = lang_of(kwargs)
+                _echo_err(f"{headline(outcome_of(exc), lang)}: {exc.text(lang)}")
                 sys.exit(_exit_code(exc))
             except KeyboardInterrupt:
-                _echo_err("interrupted")
+                _echo_err("中断しました" if lang_of(kwargs) == "ja" else "interrupted")
                 sys.exit(130)
+            except Exception as exc:  # a defect of ours: one line, never a traceback
+                if os.environ.get("OPTIMIZER_DEBUG"):
+                    raise
+                log.debug("internal error", exc_info=True)
+                lang = lang_of(kwargs)
+                hint = (
+                    "（詳細は環境変数 OPTIMIZER_DEBUG=1 を付けて再実行）"
+                    if lang == "ja"
+                    else " (run again with OPTIMIZER_DEBUG=1 for the details)"
+                )
+                _echo_err(f"{headline('failure', lang)}: {type(exc).__name__}: {exc}{hint}")
+                sys.exit(EXIT_CODES["failure"])
 
         return wrapper  # type: ignore[return-value]
 

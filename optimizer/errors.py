@@ -35,11 +35,32 @@ __all__ = [
     "OutputError",
     "LockedError",
     "outcome_of",
+    "headline",
+    "HEADLINES",
 ]
 
 
 class OptimizerError(Exception):
-    """Base class of every error raised on purpose by the optimiser."""
+    """Base class of every error raised on purpose by the optimiser.
+
+    Parameters
+    ----------
+    message
+        What went wrong, in English (also ``str(error)``).
+    ja
+        The same in Japanese, when the raiser states it; :meth:`text` falls back to the
+        English words under a Japanese headline (:data:`HEADLINES`).
+    """
+
+    def __init__(self, message: str = "", *, ja: str | None = None) -> None:
+        super().__init__(message)
+        self.ja = ja
+
+    def text(self, lang: str = "ja") -> str:
+        """The message in ``lang`` (``ja`` or ``en``)."""
+        if lang == "ja" and self.ja:
+            return self.ja
+        return str(self)
 
 
 class InputError(OptimizerError):
@@ -51,9 +72,9 @@ class InputError(OptimizerError):
         Every problem found, each naming sheet, row, column, value and expectation.
     """
 
-    def __init__(self, issues: Sequence[Any], message: str | None = None):
+    def __init__(self, issues: Sequence[Any], message: str | None = None, *, ja: str | None = None):
         self.issues = list(issues)
-        super().__init__(message or f"{len(self.issues)} problem(s) in the input")
+        super().__init__(message or f"{len(self.issues)} problem(s) in the input", ja=ja)
 
 
 class FileFormatError(InputError):
@@ -110,6 +131,25 @@ ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
 )
 """The outcome (a key of :data:`optimizer.config.EXIT_CODES`) of each branch of the tree;
 the first match wins."""
+
+
+HEADLINES: dict[str, tuple[str, str]] = {
+    "bad_input": ("入力に誤りがあります", "bad input"),
+    "infeasible": ("条件を満たす計画がありません", "no plan satisfies the rules"),
+    "not_optimal": ("時間内に計画が得られませんでした", "no plan within the limits"),
+    "check_failed": ("計画が独立検算に合格しませんでした", "the plan failed the independent check"),
+    "output": ("出力を書き込めません", "an output could not be written"),
+    "locked": ("出力先は別の実行が使用中です", "another run holds the output folder"),
+    "failure": ("内部エラー", "internal error"),
+    "usage": ("コマンドの指定に誤りがあります", "wrong command-line usage"),
+}
+"""A headline per outcome, (Japanese, English), that every error message starts with."""
+
+
+def headline(outcome: str, lang: str = "ja") -> str:
+    """The headline of an outcome in ``lang``."""
+    ja, en = HEADLINES[outcome]
+    return ja if lang == "ja" else en
 
 
 def outcome_of(error: OptimizerError) -> str:
