@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import sys
 import time
@@ -22,12 +23,12 @@ from optimizer import __version__
 from optimizer.config import EXIT_CODES, RunSettings
 from optimizer.errors import InputError, OptimizerError, OutputError, headline, outcome_of
 from optimizer.outputs import files as outputs
-from optimizer.outputs.files import atomic_write_text
+from optimizer.outputs.files import LogFormatter, atomic_write_text
 from optimizer.outputs.summary import input_summary, plan_summary
 from optimizer.outputs.tables import write_comparison, write_tables
 from optimizer.outputs.workbooks import write_template
-from optimizer.results.outcome import Status
 from optimizer.results.ranking import alternatives_table
+from optimizer.results.solution import plan_outcome
 from optimizer.runs.compare import comparison_tables, executor_for, run_many
 from optimizer.runs.jobs import run_job
 from optimizer.runs.pipeline import load, run
@@ -132,14 +133,31 @@ def _solver_settings(
     return {"solver": solver, "time_limit_s": time_limit, "mip_gap": gap, "threads": threads}
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse ``nan`` and ``inf``, which a float range lets through."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
 def solver_options(func: F) -> F:
     """--solver, --time-limit, --gap and --threads, shared by the commands that solve."""
     for option in reversed(
         [
             click.option("--solver", help="Solver: highs (default), cbc, or any PuLP solver name."),
-            click.option("--time-limit", type=float, help="Solver time limit [s]."),
-            click.option("--gap", type=float, help="Relative gap to stop at, e.g. 0.001."),
-            click.option("--threads", type=int, help="Solver threads."),
+            click.option(
+                "--time-limit",
+                type=click.FloatRange(min=0, min_open=True),
+                callback=_finite,
+                help="Solver time limit [s].",
+            ),
+            click.option(
+                "--gap",
+                type=click.FloatRange(min=0, max=1, max_open=True),
+                callback=_finite,
+                help="Relative gap to stop at, e.g. 0.001.",
+            ),
+            click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         ]
     ):
         func = option(func)
@@ -154,7 +172,7 @@ def _setup_logging(quiet: bool, verbose: bool = False) -> None:
     """Warnings (or, verbose, everything) of the library on standard error."""
     handler = _CliHandler()
     handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(LogFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, _CliHandler) for h in root.handlers):
         root.addHandler(handler)
@@ -231,7 +249,9 @@ def validate(path: Path | None, lang: str) -> None:
 @cli.command()
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
 @solver_options
-@click.option("--processes", type=int, help="Parallel processes for stand-alone solves.")
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="Parallel processes for stand-alone solves."
+)
 @click.option(
     "--output",
     "output_root",
@@ -322,11 +342,27 @@ def solve(
     if result.ranking:
         _print_alternatives(result.ranking)
     click.echo(f"\n{'出力先' if lang == 'ja' else 'Output folder'}: {result.folder}")
-    status = result.solution.outcome.status
-    if not result.solution.unserved.empty:
-        sys.exit(EXIT_CODES["infeasible"])
-    if fail_when_not_optimal and status is not Status.OPTIMAL:
-        sys.exit(EXIT_CODES["not_optimal"])
+    outcome = plan_outcome(result.solution, fail_when_not_optimal=fail_when_not_optimal)
+    if outcome != "ok":
+        _echo_err(f"{headline(outcome, lang)}: {_outcome_note(outcome, lang)}")
+        sys.exit(EXIT_CODES[outcome])
+
+
+def _outcome_note(outcome: str, lang: str) -> str:
+    """Why a solved plan ends with a non-zero exit code."""
+    notes = {
+        "infeasible": (
+            "一部の需要は条件の下で充足できません（上の「充足できない需要」を参照）",
+            "some demand cannot be served under the rules (see the unserved demand above)",
+        ),
+        "not_optimal": (
+            "時間制限などで求解が途中で止まりました。--time-limit を延ばしてください",
+            "the solver stopped at a limit before proving the plan optimal; "
+            "try a longer --time-limit",
+        ),
+    }
+    ja, en = notes[outcome]
+    return ja if lang == "ja" else en
 
 
 def _print_alternatives(ranking) -> None:
@@ -358,7 +394,9 @@ def _print_alternatives(ranking) -> None:
 @click.option(
     "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
 )
-@click.option("--processes", type=int, help="Local worker processes (default: all cores).")
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
+)
 @click.option(
     "--shapley",
     type=click.Choice(["auto", "exact", "sampled", "off"]),
@@ -462,7 +500,9 @@ def compare(
 @click.option(
     "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
 )
-@click.option("--processes", type=int, help="Local worker processes (default: all cores).")
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
+)
 @click.option(
     "--output",
     "output_path",

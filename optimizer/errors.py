@@ -7,6 +7,7 @@ the command line turns each branch into one exit code (see ``cli.py``)::
     ├── InputError                    the inputs are wrong; carries every problem found
     │   └── FileFormatError           not a readable .xlsx / CSV folder at all
     ├── ScenarioError                 an override names an unknown target or bad value
+    ├── ModelScaleError               magnitudes beyond what the solver can weigh precisely
     ├── SolverError                   the solver failed or returned no usable plan
     │   ├── InfeasibleError           no plan satisfies the hard rules (explained)
     │   └── NoPlanInTimeError         the time (or another) limit came before any plan
@@ -28,6 +29,7 @@ __all__ = [
     "InputError",
     "FileFormatError",
     "ScenarioError",
+    "ModelScaleError",
     "SolverError",
     "InfeasibleError",
     "NoPlanInTimeError",
@@ -77,6 +79,10 @@ class InputError(OptimizerError):
         super().__init__(message or f"{len(self.issues)} problem(s) in the input", ja=ja)
 
 
+class ModelScaleError(OptimizerError):
+    """Input magnitudes the model cannot state within the solver's precision."""
+
+
 class FileFormatError(InputError):
     """The file is not something we can read (old .xls, CSV renamed, zip bomb, ...)."""
 
@@ -92,9 +98,9 @@ class SolverError(OptimizerError):
 class InfeasibleError(SolverError):
     """The hard rules cannot all hold; ``explanation`` says which and why."""
 
-    def __init__(self, message: str, explanation: Any = None):
+    def __init__(self, message: str, explanation: Any = None, *, ja: str | None = None):
         self.explanation = explanation
-        super().__init__(message)
+        super().__init__(message, ja=ja)
 
 
 class NoPlanInTimeError(SolverError):
@@ -122,6 +128,7 @@ class LockedError(OptimizerError):
 ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
     (InputError, "bad_input"),
     (ScenarioError, "bad_input"),
+    (ModelScaleError, "bad_input"),
     (InfeasibleError, "infeasible"),
     (NoPlanInTimeError, "not_optimal"),
     (CheckError, "check_failed"),
@@ -136,7 +143,10 @@ the first match wins."""
 HEADLINES: dict[str, tuple[str, str]] = {
     "bad_input": ("入力に誤りがあります", "bad input"),
     "infeasible": ("条件を満たす計画がありません", "no plan satisfies the rules"),
-    "not_optimal": ("時間内に計画が得られませんでした", "no plan within the limits"),
+    "not_optimal": (
+        "最適性を証明する前に求解が止まりました",
+        "the solver stopped before proving a plan optimal",
+    ),
     "check_failed": ("計画が独立検算に合格しませんでした", "the plan failed the independent check"),
     "output": ("出力を書き込めません", "an output could not be written"),
     "locked": ("出力先は別の実行が使用中です", "another run holds the output folder"),

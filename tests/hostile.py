@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +30,9 @@ from pathlib import Path
 from optimizer.config import EXIT_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
+
+TEMPORARY = re.compile(r"\.tmp(?:$|[-.])")
+"""Names the atomic writers give files while they write (``.map.1a2b.tmp.png``, ``x.tmp``)."""
 
 DEFAULT_BOUND_S = 120.0
 """No case may take longer than this (a hang fails the case instead of the suite)."""
@@ -110,7 +114,7 @@ def assert_no_half_written_output(root: Path, ended: Ended | None = None) -> Non
     """No temporary files under ``root``; every run folder complete or named in the message."""
     if not root.exists():
         return
-    leftovers = [p for p in root.rglob("*") if p.name.endswith(".tmp") or ".tmp-" in p.name]
+    leftovers = [p for p in root.rglob("*") if TEMPORARY.search(p.name)]
     assert leftovers == [], leftovers
     for folder in (p for p in root.rglob("*") if p.is_dir() and p.name[:8].isdigit()):
         if (folder / "manifest.json").is_file() or folder.name.endswith("-compare"):

@@ -117,7 +117,9 @@ def test_unserved_demand_is_infeasible_with_the_reason(tmp_path, area):
 def test_hard_rules_that_cannot_hold_are_infeasible_with_the_explanation(tmp_path, area):
     job = write_job(tmp_path, area, "[set]", '"parameters.required_saving" = 0.5')
     assert run_job(job) == EXIT_CODES["infeasible"]
-    assert "infeasible: no plan satisfies the hard rules" in job_log(tmp_path)
+    log = job_log(tmp_path)
+    assert "infeasible: the hard rules leave no plan for the whole area" in log
+    assert "required_saving" in log
 
 
 def test_time_limit_gives_not_optimal(tmp_path, area):

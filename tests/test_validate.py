@@ -82,7 +82,7 @@ def test_negative_capacity(tmp_path):
     found = assert_issue(
         path, "out_of_range", sheet="facilities", row=FIRST, column="capacity", value=-5
     )
-    assert "at least 0" in found.message("en")
+    assert "between 0.001 and 1,000,000,000" in found.message("en")
 
 
 def test_population_must_be_positive(tmp_path):
@@ -171,7 +171,7 @@ def test_code_lost_leading_zero_repaired(tmp_path):
     set_cell(path, "facilities", FIRST, "municipality", "1101")
     set_cell(path, "candidates", FIRST, "municipality", 1101)
     set_cell(path, "travel", FIRST, "municipality", "01101")
-    set_cell(path, "rules", FIRST, "municipality", "01101")
+    set_cell(path, "rules", FIRST + 1, "municipality", "01101")  # the rule of 13201
     found = assert_issue(
         path,
         "code_repaired",
@@ -401,12 +401,13 @@ def test_travel_minutes_become_km(tmp_path):
 
 def test_rules_unknown_municipality_type_and_kind(tmp_path):
     path = workbook(tmp_path)
-    set_cell(path, "rules", FIRST, "other", "99999")
-    set_cell(path, "rules", FIRST + 1, "other", "museum")
+    set_cell(path, "rules", FIRST, "other", "museum")  # keep_own names a type
+    set_cell(path, "rules", FIRST + 1, "rule", "no_cooperation")  # names a partner
+    set_cell(path, "rules", FIRST + 1, "other", "99999")
     assert_issue(
-        path, "unknown_municipality", sheet="rules", row=FIRST, column="other", value="99999"
+        path, "unknown_municipality", sheet="rules", row=FIRST + 1, column="other", value="99999"
     )
-    assert_issue(path, "unknown_type", sheet="rules", row=FIRST + 1, column="other", value="museum")
+    assert_issue(path, "unknown_type", sheet="rules", row=FIRST, column="other", value="museum")
     set_cell(path, "rules", FIRST, "rule", "forbid")
     found = assert_issue(path, "bad_enum", sheet="rules", row=FIRST, column="rule", value="forbid")
     assert "no_cooperation" in found.message("en")
@@ -414,11 +415,13 @@ def test_rules_unknown_municipality_type_and_kind(tmp_path):
 
 def test_rules_become_rules_object(tmp_path):
     path = workbook(tmp_path)
-    set_cell(path, "rules", FIRST, "municipality", "13202")
-    set_cell(path, "rules", FIRST, "other", "13201")
+    problem, _ = load_problem(path)
+    assert problem.rules.keep_own == frozenset({("13202", "care")})
+    assert problem.rules.max_partners == {"13201": 2}
+    set_cell(path, "rules", FIRST + 1, "rule", "no_cooperation")
+    set_cell(path, "rules", FIRST + 1, "other", "13202")
     problem, _ = load_problem(path)
     assert problem.rules.banned_pairs == frozenset({("13201", "13202")})
-    assert problem.rules.keep_own == frozenset({("13202", "library")})
 
 
 def test_scenario_with_empty_target(tmp_path):
@@ -456,7 +459,9 @@ def test_sanity_bands(tmp_path):
     assert not raised
     assert the(issues, "care_capacity_band").severity == "warning"
     assert the(issues, "library_area_band").severity == "warning"
-    set_cell(path, "facilities", FIRST + 1, "floor_area_m2", 5_000_000)
+    set_cell(path, "municipalities", FIRST, "population", 100_000)
+    set_cell(path, "municipalities", FIRST + 1, "population", 100_000)
+    set_cell(path, "facilities", FIRST + 1, "floor_area_m2", 900_000)
     issues, _ = issues_of(path)
     assert "m²" in the(issues, "public_area_band").message("en")
 

@@ -16,11 +16,18 @@ The run record:
   (inputs' sha256, versions, solver and settings, timings, status, gap) plus the list of
   output files with their size [bytes] and sha256;
 * ``run.log`` (:func:`run_log`): the package's log records for the duration of the run.
+
+Failures: every ``OSError`` of a write (a full disk, a read-only folder, a name too long)
+becomes an :class:`OutputError` naming the file (:func:`output_error`), in English and
+Japanese, and no temporary file is left behind. Log files are opened without following
+a symbolic link (:func:`open_no_follow`), and every log line has its control characters
+escaped (:class:`LogFormatter`), so a name with a line break cannot forge a record.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -28,6 +35,9 @@ import math
 import os
 import re
 import secrets
+import shutil
+import stat
+import sys
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -37,6 +47,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import OutputError
+from optimizer.outputs.safe_text import NAME_PART_MAX_BYTES, clip_bytes, escape_controls
 
 __all__ = [
     "MANIFEST_NAME",
@@ -54,6 +65,14 @@ __all__ = [
     "list_outputs",
     "write_manifest",
     "run_log",
+    "log_file",
+    "NOFOLLOW",
+    "output_error",
+    "refuse_symlink",
+    "open_no_follow",
+    "LogFileHandler",
+    "LogFormatter",
+    "remove_unfinished_run_folder",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,10 +104,14 @@ def run_timestamp(now: datetime | None = None) -> datetime:
 
 
 def _safe_name_part(text: str) -> str:
-    """A file-name-safe form of a scenario name (letters of any script, digits, ``-_.``)."""
+    """A file-name-safe form of a scenario name (letters of any script, digits, ``-_.``).
+
+    Control characters, separators and every other character become ``_``; the result
+    has at most 60 characters and :data:`NAME_PART_MAX_BYTES` bytes in UTF-8.
+    """
     text = unicodedata.normalize("NFKC", str(text)).strip()
     text = _UNSAFE_IN_NAME.sub("_", text).strip("._")
-    return text[:60] or "run"
+    return clip_bytes(text[:60], NAME_PART_MAX_BYTES).rstrip("._") or "run"
 
 
 def run_folder_name(scenario: str, when: datetime) -> str:
@@ -110,10 +133,7 @@ def new_run_folder(root: Path | str, scenario: str = "base", when: datetime | No
     """
     root = Path(root)
     base = run_folder_name(scenario, run_timestamp(when))
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {root}: {exc}") from exc
+    ensure_folder(root)
     for attempt in range(1, 10_000):
         folder = root / (base if attempt == 1 else f"{base}-{attempt}")
         try:
@@ -121,17 +141,161 @@ def new_run_folder(root: Path | str, scenario: str = "base", when: datetime | No
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"cannot create the run folder {folder}: {exc}") from exc
+            raise output_error(folder, exc, "create") from exc
         log.info("run folder %s", folder)
         return folder
-    raise OutputError(f"no free run folder name under {root} for {base}")
+    raise OutputError(
+        f"no free run folder name under {root} for {base}",
+        ja=f"{root} に {base} の実行フォルダの空き名がありません",
+    )
 
 
 def ensure_folder(folder: Path | str) -> Path:
-    """Create ``folder`` with its parents unless it exists; return it as a Path."""
+    """Create ``folder`` with its parents unless it exists; return it as a Path.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be created (a file stands in its way, no permission, ...).
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(folder, exc, "create") from exc
     return folder
+
+
+def remove_unfinished_run_folder(folder: Path) -> bool:
+    """Remove a run folder that holds nothing but its ``run.log`` (and temporary files):
+    a run that stopped before it wrote any output. Returns whether it was removed; a
+    folder with outputs, or a symbolic link, is left alone."""
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return False
+        entries = list(folder.iterdir())
+        if any(p.name != LOG_NAME and not _is_temporary(p) for p in entries):
+            return False
+        if any(p.is_symlink() or not p.is_file() for p in entries):
+            return False
+        shutil.rmtree(folder)
+    except OSError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- failures
+
+_REASONS_JA = {
+    code: text
+    for name, text in (
+        ("ENOSPC", "ディスクの空き容量がありません"),
+        ("EDQUOT", "ディスク使用量の上限を超えました"),
+        ("EACCES", "アクセス権がありません"),
+        ("EPERM", "この操作は許可されていません"),
+        ("EROFS", "読み取り専用の場所です"),
+        ("ENAMETOOLONG", "名前が長すぎます"),
+        ("ENOENT", "フォルダが見つかりません"),
+        ("ENOTDIR", "途中にフォルダでないものがあります"),
+        ("EISDIR", "同じ名前のフォルダがあります"),
+        ("EEXIST", "同じ名前のものがあります"),
+        ("ELOOP", "シンボリックリンクです"),
+        ("EIO", "入出力エラーです"),
+        ("EFBIG", "ファイルが大きすぎます"),
+        ("EMFILE", "開いているファイルが多すぎます"),
+        ("ENXIO", "通常のファイルではありません"),
+    )
+    if (code := getattr(errno, name, None)) is not None
+}
+"""The Japanese words for the usual reasons a write fails."""
+
+_ACTIONS = {
+    "write": ("cannot write {path}", "{path} を書き込めません"),
+    "create": ("cannot create the folder {path}", "フォルダ {path} を作成できません"),
+    "read": ("cannot read {path}", "{path} を読み込めません"),
+    "lock": ("cannot lock {path}", "{path} をロックできません"),
+}
+
+
+def output_error(path: Path | str, exc: OSError, action: str = "write") -> OutputError:
+    """The :class:`OutputError` (exit code 7) for an ``OSError`` on ``path``.
+
+    ``action`` is ``write``, ``create`` (a folder), ``read`` or ``lock``; the message
+    names the file and the reason (``No space left on device`` /
+    ``ディスクの空き容量がありません``) in both languages.
+    """
+    en, ja = (template.format(path=path) for template in _ACTIONS[action])
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    reason_ja = _REASONS_JA.get(exc.errno or -1, reason)
+    return OutputError(f"{en}: {reason}", ja=f"{ja}（{reason_ja}）")
+
+
+def _symlink_error(path: Path) -> OutputError:
+    return OutputError(
+        f"refusing to use {path}: it is a symbolic link (a link in an output folder "
+        "could make the program write somewhere else)",
+        ja=f"{path} はシンボリックリンクのため使用しません"
+        "（出力先にあるリンクは別の場所への書き込みにつながります）",
+    )
+
+
+def refuse_symlink(path: Path | str) -> None:
+    """Raise :class:`OutputError` if ``path`` is a symbolic link (or a junction)."""
+    path = Path(path)
+    if path.is_symlink() or _is_junction(path):
+        raise _symlink_error(path)
+
+
+def _is_junction(path: Path) -> bool:
+    """A Windows directory junction (a link that ``is_symlink`` does not report)."""
+    test = getattr(os.path, "isjunction", None)  # Python 3.12+
+    return bool(test and test(path))
+
+
+NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+"""The flag that makes ``open`` refuse a symbolic link; 0 where the platform has none
+(Windows), where :func:`open_no_follow` compares the file before and after opening."""
+
+_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
+_BINARY: int = getattr(os, "O_BINARY", 0)
+
+
+def open_no_follow(path: Path | str, flags: int, mode: int = 0o666) -> int:
+    """Open ``path`` with ``os.open`` without following a symbolic link; return the fd.
+
+    With :data:`NOFOLLOW` the kernel refuses a link itself; without it, the path is
+    checked with ``lstat`` before opening, and after opening the open file must be the
+    very file the path names. Only regular files are opened (a FIFO would block).
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a symbolic link or not a regular file.
+    OSError
+        Any other failure to open it.
+    """
+    path = Path(path)
+    refuse_symlink(path)
+    try:
+        fd = os.open(path, flags | NOFOLLOW | _NONBLOCK | _BINARY, mode)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and path.is_symlink():
+            raise _symlink_error(path) from exc
+        raise
+    try:
+        opened = os.fstat(fd)
+        named = os.lstat(path)
+        if stat.S_ISLNK(named.st_mode) or not os.path.samestat(opened, named):
+            raise _symlink_error(path)
+        if not stat.S_ISREG(opened.st_mode):
+            raise OutputError(
+                f"refusing to use {path}: it is not a regular file",
+                ja=f"{path} は通常のファイルではないため使用しません",
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -158,7 +322,8 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     For writers that insist on a file name (``savefig``, document libraries). The
     temporary name keeps the final suffix, so writers that infer the format from the
     extension still work. If the block raises, or the writer left no file, the temporary
-    file is removed and ``path`` is untouched.
+    file is removed and ``path`` is untouched; an ``OSError`` (of the block, the flush or
+    the rename) is raised as :class:`OutputError` naming ``path``.
 
     Example
     -------
@@ -170,13 +335,18 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     try:
         yield tmp
         if not tmp.exists():
-            raise OutputError(f"the writer of {path.name} produced no file")
+            raise OutputError(
+                f"the writer of {path.name} produced no file",
+                ja=f"{path.name} の書き出しでファイルができませんでした",
+            )
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from exc
         raise
     _fsync_directory(path.parent)
 
@@ -187,14 +357,12 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     Raises
     ------
     OutputError
-        The folder is missing or not writable (the final file is left untouched).
+        The folder is missing or not writable, or the disk is full (the final file is
+        left untouched and no temporary file remains).
     """
     path = Path(path)
-    try:
-        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc}") from exc
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
     return path
 
 
@@ -301,30 +469,96 @@ def write_manifest(folder: Path | str, manifest: dict) -> Path:
     """
     folder = Path(folder)
     record = dict(manifest)
-    record["outputs"] = list_outputs(folder)
+    try:
+        record["outputs"] = list_outputs(folder)
+    except OSError as exc:
+        raise output_error(folder, exc, "read") from exc
     return write_json(folder / MANIFEST_NAME, record)
 
 
-# --------------------------------------------------------------------------- run log
+# --------------------------------------------------------------------------- log files
+
+
+class LogFormatter(logging.Formatter):
+    """A formatter whose every record is one line: the message's control characters
+    (line breaks, tabs, ESC, other C0 and C1 characters) are escaped (``\\n``,
+    ``\\x1b``, ...), and the lines of a traceback are indented, so that no text of a
+    name or an error can start a line that looks like a record of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line, plus its traceback (indented) when it has one."""
+        record.message = escape_controls(record.getMessage())
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
+        details = []
+        if record.exc_info:
+            details.append(self.formatException(record.exc_info))
+        elif record.exc_text:
+            details.append(record.exc_text)
+        if record.stack_info:
+            details.append(self.formatStack(record.stack_info))
+        for block in details:
+            for line in block.splitlines():
+                text += "\n    " + escape_controls(line)
+        return text
+
+
+class LogFileHandler(logging.FileHandler):
+    """A log file appended to, opened without following a symbolic link
+    (:func:`open_no_follow`); the first ``OSError`` of a write (a full disk) is kept in
+    :attr:`failure` instead of printing a traceback, for the owner to raise."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.failure: OSError | None = None
+        super().__init__(path, mode="a", encoding="utf-8")
+
+    def _open(self) -> Any:
+        fd = open_no_follow(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Keep an ``OSError`` (reported when the log is closed); others as usual."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            self.failure = self.failure or error
+            return
+        super().handleError(record)
+
+    def close(self) -> None:
+        """Flush and close; a failure to flush is kept in :attr:`failure`."""
+        try:
+            super().close()
+        except OSError as error:
+            self.failure = self.failure or error
 
 
 @contextlib.contextmanager
-def run_log(
-    folder: Path | str, level: int = logging.INFO, logger_name: str = "optimizer"
+def log_file(
+    path: Path | str,
+    formatter: logging.Formatter,
+    level: int = logging.INFO,
+    logger_name: str = "optimizer",
 ) -> Iterator[Path]:
-    """Copy the package's log records into ``<folder>/run.log`` for the block's duration.
+    """Append the ``logger_name`` logger's records to ``path`` for the block's duration.
 
-    The handler is attached to the ``optimizer`` logger (lowering its level to ``level``
-    if needed) and removed again afterwards, whatever happens in the block. Yields the
-    log's path.
+    The handler (:class:`LogFileHandler`) is attached to the logger (lowering its level
+    to ``level`` if needed) and removed again afterwards, whatever happens in the block.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a symbolic link, cannot be opened, or a record could not be written
+        (raised when the block ends, unless the block itself raised).
     """
-    path = Path(folder) / LOG_NAME
+    path = Path(path)
     logger = logging.getLogger(logger_name)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    try:
+        handler = LogFileHandler(path)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
     handler.setLevel(level)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
-    )
+    handler.setFormatter(formatter)
     previous_level = logger.level
     if logger.level == logging.NOTSET or logger.level > level:
         logger.setLevel(level)
@@ -335,3 +569,16 @@ def run_log(
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
         handler.close()
+    if handler.failure is not None:
+        raise output_error(path, handler.failure) from handler.failure
+
+
+def run_log(
+    folder: Path | str, level: int = logging.INFO, logger_name: str = "optimizer"
+) -> contextlib.AbstractContextManager[Path]:
+    """Copy the package's log records into ``<folder>/run.log`` for the block's duration
+    (:func:`log_file`; yields the log's path)."""
+    formatter = LogFormatter(
+        "%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"
+    )
+    return log_file(Path(folder) / LOG_NAME, formatter, level, logger_name)

@@ -41,6 +41,7 @@ from numpy.typing import ArrayLike  # noqa: E402
 
 from optimizer.outputs.files import atomic_path  # noqa: E402
 from optimizer.outputs.labels import type_name  # noqa: E402
+from optimizer.outputs.safe_text import clip, one_line  # noqa: E402
 from optimizer.problem.data import ProblemData  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
@@ -66,6 +67,10 @@ DECISION_STYLE = {
 """Facility colour per decision; ``not_built`` candidate sites are not drawn."""
 
 DPI = 150
+TITLE_MAX_CHARS = 56
+"""The longest heading drawn (a longer area name ends in …)."""
+LABEL_MAX_CHARS = 40
+"""The longest name drawn beside a circle or in the legend (a longer one ends in …)."""
 FIGSIZE_IN = (11.0, 7.6)
 
 
@@ -84,8 +89,9 @@ def project_km(
 
 
 def _plain(text: object) -> str:
-    """User text for legends: ``$`` escaped so it is never read as mathtext."""
-    return str(text).replace("$", r"\$")
+    """User text for legends: ``$`` escaped so it is never read as mathtext; one line,
+    at most :data:`LABEL_MAX_CHARS` characters."""
+    return clip(one_line(text), LABEL_MAX_CHARS).replace("$", r"\$")
 
 
 def _type_styles(problem: ProblemData) -> dict[str, tuple[str, str]]:
@@ -167,7 +173,8 @@ def _draw_municipalities(ax: Axes, problem: ProblemData, mpos: pd.DataFrame) -> 
     for code, row in mpos.iterrows():
         radius_pt = math.sqrt(sizes[code] / math.pi)
         ax.annotate(
-            str(problem.municipalities.at[code, "name"]), (row["x"], row["y"]),
+            clip(one_line(problem.municipalities.at[code, "name"]), LABEL_MAX_CHARS),
+            (row["x"], row["y"]),
             xytext=(0, radius_pt + 2), textcoords="offset points", ha="center", va="bottom",
             fontsize=9, color="#263238", zorder=6, parse_math=False,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
@@ -285,6 +292,7 @@ def draw_map(
     _draw_scale_bar(ax)
     area = problem.parameters.area_name or ""
     heading = title if title is not None else f"{area}：施設の方針と相互利用".lstrip("：")
+    heading = clip(one_line(heading), TITLE_MAX_CHARS)
     ax.set_title(heading, fontsize=13, loc="left", parse_math=False)
     sections = [
         ("施設の類型 Type", type_handles),

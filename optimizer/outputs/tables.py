@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.files import atomic_path, write_json
-from optimizer.outputs.xlsx_layout import SUBHEADER_FILL
+from optimizer.outputs.xlsx_layout import SUBHEADER_FILL, safe_sheet_name
 from optimizer.results.ranking import Alternative, alternatives_table, decision_differences
 
 __all__ = ["MONEY_COLUMNS", "write_tables", "write_comparison", "write_alternatives"]
@@ -42,8 +43,10 @@ def write_tables(
         book.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
         header = book.add_format({"bold": True, "bg_color": SUBHEADER_FILL, "text_wrap": True})
         money = book.add_format({"num_format": '#,##0,;[Red]"△"#,##0,'})
+        taken: list[str] = []
         for sheet_name, frame in tables.items():
-            sheet = book.add_worksheet(sheet_name)
+            sheet = book.add_worksheet(safe_sheet_name(sheet_name, taken))
+            taken.append(sheet.name)
             for col, name in enumerate(frame.columns):
                 sheet.write_string(0, col, str(name), header)
                 width = max(10, min(40, len(str(name)) + 2))
@@ -53,7 +56,12 @@ def write_tables(
             sheet.freeze_panes(1, 1)
         if chart is not None:
             chart(book)
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:  # wraps the OSError (a full disk): atomic_path says so
+            raise (
+                exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            ) from exc
     return path
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.errors import OutputError
-from optimizer.outputs.files import atomic_write_bytes
+from optimizer.outputs.files import atomic_write_bytes, ensure_folder
 from optimizer.workbook.template import template_bytes
 from optimizer.workbook.writer import workbook_bytes
 
@@ -24,16 +24,16 @@ __all__ = ["write_workbook", "write_template"]
 def _xlsx_path(path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"an input workbook must be written as .xlsx, not {path.name}")
+        raise OutputError(
+            f"an input workbook must be written as .xlsx, not {path.name}",
+            ja=f"入力ブックは .xlsx で書き出します（{path.name} ではなく）",
+        )
     return path
 
 
 def _write_xlsx(path: Path, data: bytes) -> Path:
     """Write .xlsx bytes to ``path`` atomically, creating its folder if needed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder of {path}: {exc}") from exc
+    ensure_folder(path.parent)
     return atomic_write_bytes(path, data)
 
 

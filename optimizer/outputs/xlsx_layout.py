@@ -27,6 +27,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from optimizer.outputs.safe_text import PROPERTY_MAX_CHARS, clip, one_line
+
 __all__ = [
     "FONT",
     "HEADER_FILL",
@@ -183,10 +185,10 @@ class Book:
                 "default_row_height": 18,
             },
         )
-        self.title = title
+        self.title = one_line(title)
         self.wb.set_properties(
             {
-                "title": title,
+                "title": clip(self.title, PROPERTY_MAX_CHARS),
                 "subject": "公共施設の広域連携 費用報告書 / facility-sharing cost report",
                 "author": "facility-sharing-optimizer",
                 "created": created,
@@ -402,9 +404,22 @@ def set_widths(ws: Worksheet, cols: Sequence[Col]) -> None:
         ws.set_column(i, i, col.width)
 
 
-def escape_print(text: str) -> str:
-    """Escape ``&`` (a control character in Excel print headers) and cap the length."""
-    return text.replace("&", "&&")[:100]
+PRINT_PART_MAX = 100
+"""The most characters of one part of a print header (Excel allows 255 for the header)."""
+
+
+def escape_print(text: str, limit: int = PRINT_PART_MAX) -> str:
+    """Escape ``&`` (a control character in Excel print headers) and cap the length at
+    ``limit`` characters, never splitting an escaped ``&&``; control characters go."""
+    out: list[str] = []
+    used = 0
+    for ch in one_line(text):
+        piece = "&&" if ch == "&" else ch
+        if used + len(piece) > limit:
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out)
 
 
 def page_setup(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.errors import InfeasibleError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
@@ -22,6 +23,7 @@ __all__ = [
     "explain_unserved",
     "penalty_warnings",
     "diagnose_infeasibility",
+    "infeasible_error",
 ]
 
 EXPLANATION_COLUMNS = ("nearest_facility", "nearest_distance_km", "reason", "reason_text")
@@ -78,6 +80,8 @@ def _reason(
         return "no_cooperation"
     if (code, kind) in targets:
         return "self_sufficiency"
+    if stopped_early:  # beyond the structural causes above, only the optimum can tell
+        return "not_optimal"
     candidates = reach[usable & allowed]
     is_open = open_facilities.reindex(candidates["facility"]).fillna(False).to_numpy(bool)
     if is_open.all():
@@ -89,7 +93,7 @@ def _reason(
         penalty * amount <= opening.min()
     ):
         return "penalty_below_cost"
-    return "not_optimal" if stopped_early else "rules"
+    return "rules"
 
 
 def _cheapest_unit_cost(problem: ProblemData, kind: str, reach: pd.DataFrame) -> float:
@@ -190,50 +194,110 @@ def _own_capacity_short(problem: ProblemData, targets: pd.DataFrame) -> set:
     return set(zip(targets["municipality"][short], targets["type"][short], strict=True))
 
 
-def diagnose_infeasibility(problem: ProblemData, standalone: pd.Series | None = None) -> list[str]:
-    """Plain-language reasons why no plan can satisfy the hard rules.
+def diagnose_infeasibility(
+    problem: ProblemData, standalone: pd.Series | None = None
+) -> list[tuple[str, str]]:
+    """Plain-language reasons why no plan can satisfy the hard rules, as (English, Japanese).
 
     Checks, from the tables alone: keep-own rules without an own facility that may stay
     open; facilities fixed to keep whose capital outlays alone exceed the area's or a
     municipality's capital budget; fairness with a required saving (which the stand-alone
     plans themselves cannot meet). Returns a generic sentence when none applies.
     """
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
+    names = problem.municipalities["name"].astype(str)
     facilities = problem.facilities
     sites = facilities[facilities["status"] != "close"]
     hosted = set(zip(sites["municipality"].astype(str), sites["type"].astype(str), strict=True))
     for _, row in keep_own_targets(problem).iterrows():
         if (row["municipality"], row["type"]) not in hosted:
+            who = f"{names.get(row['municipality'], row['municipality'])} ({row['municipality']})"
+            kind_ja = _type_name_ja(problem, str(row["type"]))
             found.append(
-                f"keep_own: municipality {row['municipality']} has no {row['type']} "
-                "facility that may stay open"
+                (
+                    f"keep_own: {who} must keep a {row['type']} facility of its own, but has "
+                    f"none that may stay open (every one is set to close, and no candidate)",
+                    f"keep_own: {who}は自らの{kind_ja}を残す条件ですが、残せる施設が"
+                    "ありません（すべて廃止指定で、新設候補もありません）",
+                )
             )
     keep = facilities[facilities["status"] == "keep"]
     budget = problem.parameters.capital_budget
     fixed_spend = float(keep["capital_cost"].sum())
     if budget is not None and fixed_spend > budget:
         found.append(
-            f"capital_budget: facilities fixed to keep need {fixed_spend:,.0f} yen, "
-            f"more than the area's budget of {budget:,.0f} yen"
+            (
+                f"capital_budget: facilities fixed to keep need {fixed_spend:,.0f} yen, "
+                f"more than the area's budget of {budget:,.0f} yen",
+                f"capital_budget: 存続指定の施設だけで{fixed_spend:,.0f}円が必要で、"
+                f"圏域の予算{budget:,.0f}円を超えます",
+            )
         )
     spend = keep.groupby(keep["municipality"].astype(str))["capital_cost"].sum()
     budgets = problem.municipalities["capital_budget"].astype(float).dropna()
     for code, limit in budgets.items():
-        if float(spend.get(str(code), 0.0)) > limit:
+        need = float(spend.get(str(code), 0.0))
+        if need > limit:
+            who = f"{names.get(code, code)} ({code})"
             found.append(
-                f"capital_budget: facilities of {code} fixed to keep need "
-                f"{float(spend[str(code)]):,.0f} yen, more than its budget of {limit:,.0f} yen"
+                (
+                    f"capital_budget: facilities of {who} fixed to keep need "
+                    f"{need:,.0f} yen, more than its budget of {limit:,.0f} yen",
+                    f"capital_budget: {who}の存続指定の施設だけで{need:,.0f}円が必要で、"
+                    f"予算{limit:,.0f}円を超えます",
+                )
             )
     params = problem.parameters
     if params.fairness and params.required_saving > 0 and standalone is not None:
         found.append(
-            f"fairness: every municipality must save {params.required_saving:.0%} against its "
-            "stand-alone cost, which sharing cannot achieve for all of them at once; "
-            "lower required_saving or turn fairness off to see the unconstrained plan"
+            (
+                f"fairness: every municipality must save {params.required_saving:.0%} against "
+                "its stand-alone cost, which sharing cannot achieve for all of them at once; "
+                "lower required_saving or turn fairness off to see the unconstrained plan",
+                f"fairness: すべての市町村が単独の場合より{params.required_saving:.0%}削減する"
+                "条件は、共同利用でも同時には満たせません。required_saving を下げるか、"
+                "fairness を外してください",
+            )
         )
     if not found:
         found.append(
-            "the combination of rules (fixed statuses, keep-own, capital budgets, fairness) "
-            "leaves no plan; relax one of them to find which"
+            (
+                "the combination of rules (fixed statuses, keep-own, capital budgets, "
+                "fairness) leaves no plan; relax one of them to find which",
+                "条件（存続・廃止の指定、自前施設の維持、予算、公平性）の組合せを満たす計画が"
+                "ありません。どれか一つを緩めて原因を探してください",
+            )
         )
     return found
+
+
+def _type_name_ja(problem: ProblemData, kind: str) -> str:
+    """The type's Japanese name where the workbook gives one, else its id."""
+    types = problem.facility_types
+    if "name_ja" in types.columns and kind in types.index:
+        name = types.at[kind, "name_ja"]
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return kind
+
+
+def infeasible_error(
+    problem: ProblemData, standalone: pd.Series | None = None, who: str | None = None
+) -> InfeasibleError:
+    """The error for a model with no plan, saying who, what and why in both languages.
+
+    ``who`` names the coalition whose own model has no plan (a stand-alone solve), or
+    ``None`` for the whole area.
+    """
+    reasons = diagnose_infeasibility(problem, standalone)
+    en_head = (
+        f"the hard rules leave no plan for {who} on its own: "
+        if who
+        else ("the hard rules leave no plan for the whole area: ")
+    )
+    ja_head = f"{who}単独で条件を満たせません: " if who else "圏域全体で条件を満たせません: "
+    return InfeasibleError(
+        en_head + "; ".join(en for en, _ in reasons),
+        [en for en, _ in reasons],
+        ja=ja_head + "。".join(ja for _, ja in reasons),
+    )

@@ -24,7 +24,7 @@ from optimizer.results.explain import explain_unserved, penalty_warnings
 from optimizer.results.outcome import SolveOutcome, Status
 from optimizer.results.plan import Plan
 
-__all__ = ["Solution", "interpret", "facility_table", "solution_to_dict"]
+__all__ = ["Solution", "interpret", "facility_table", "solution_to_dict", "plan_outcome"]
 
 
 @dataclass(frozen=True)
@@ -215,3 +215,19 @@ def solution_to_dict(solution: Solution) -> dict:
         "unserved": _records(solution.unserved),
         "municipal_costs": _records(solution.municipal_costs.rename_axis("code"), "code"),
     }
+
+
+def plan_outcome(solution: Solution, *, fail_when_not_optimal: bool = False) -> str:
+    """What a plan means for the caller, as a key of ``optimizer.config.EXIT_CODES``.
+
+    ``not_optimal`` when a limit stopped the solver and the plan leaves demand unserved
+    (the limit, not the rules, may be the cause) or when ``fail_when_not_optimal`` asks
+    for a proven optimum; ``infeasible`` when the optimum leaves demand unserved under
+    the hard rules; ``ok`` otherwise.
+    """
+    optimal = solution.outcome.status == Status.OPTIMAL
+    if not solution.unserved.empty:
+        return "infeasible" if optimal else "not_optimal"
+    if fail_when_not_optimal and not optimal:
+        return "not_optimal"
+    return "ok"

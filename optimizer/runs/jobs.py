@@ -24,7 +24,9 @@ past runs to keep (paths are relative to the job file)::
     "parameters.discount_rate" = 0.02
 
 A run takes an exclusive lock on the output root (a second concurrent run waits up to
-``lock_wait_s`` and then exits with the ``locked`` code), appends to ``job.log`` there,
+``lock_wait_s`` and then exits with the ``locked`` code), appends to ``job.log`` there
+(one line a record, control characters escaped; a symbolic link as the output folder,
+``job.log`` or ``.lock`` is refused with the ``output`` code, never followed),
 writes each scenario's run folder file by file atomically (a folder counts as a
 completed run only once its ``manifest.json``, written last, is there: a killed run
 leaves an incomplete folder that is never pruned nor read as the previous run, and
@@ -47,7 +49,9 @@ from optimizer.errors import (
     InputError,
     LockedError,
     OptimizerError,
+    OutputError,
     ScenarioError,
+    headline,
     outcome_of,
 )
 from optimizer.outputs.job_folder import (
@@ -58,7 +62,8 @@ from optimizer.outputs.job_folder import (
     prune,
 )
 from optimizer.results.outcome import Status
-from optimizer.runs.pipeline import run
+from optimizer.results.solution import plan_outcome
+from optimizer.runs.pipeline import RunResult, run
 from optimizer.workbook.messages import format_issues
 
 __all__ = [
@@ -170,10 +175,9 @@ OUTCOME_WORDS = {
 """How ``job.log`` names the outcome of an error (``InputError`` lists its problems)."""
 
 
-def _outcome_code(result) -> str:
-    """``not_optimal`` (a limit stopped the solver: whatever it left unserved may be an
-    artefact of the early stop), ``infeasible`` (the optimum leaves some demand unserved
-    under the hard rules) or ``ok``; unserved demand and its reasons are logged."""
+def _outcome_code(result: RunResult) -> str:
+    """The plan's outcome (:func:`optimizer.results.solution.plan_outcome`; a scheduled
+    job always asks for a proven optimum); unserved demand and its reasons are logged."""
     solution = result.solution
     for row in solution.unserved.itertuples():
         log.error(
@@ -185,10 +189,7 @@ def _outcome_code(result) -> str:
             solution.outcome.status,
             solution.outcome.gap,
         )
-        return "not_optimal"
-    if len(solution.unserved):
-        return "infeasible"
-    return "ok"
+    return plan_outcome(solution, fail_when_not_optimal=True)
 
 
 SEVERITY = ["ok", "not_optimal", "infeasible", "bad_input", "check_failed", "output", "failure"]
@@ -235,7 +236,9 @@ def run_scenario_of_job(job: Job, scenario: str) -> str:
         log.info("scenario %s: %s, folder %s", scenario, outcome, result.folder)
         return outcome
     except InputError as exc:
-        log.error("bad input:\n%s", format_issues(exc.issues, job.language))
+        # one record a line: job.log escapes line breaks within a record
+        for n, line in enumerate(format_issues(exc.issues, job.language).splitlines()):
+            log.error("bad input: %s" if n == 0 else "  %s", line.strip())
         return "bad_input"
     except OptimizerError as exc:
         outcome = outcome_of(exc)
@@ -257,6 +260,7 @@ def run_job(job_path: Path) -> int:
     except ScenarioError as exc:
         log.error("%s", exc)
         return EXIT_CODES["bad_input"]
+    lang = "en" if job.language == "en" else "ja"
     try:
         with output_lock(job.output, job.lock_wait_s), job_log(job.output):
             log.info("job %s started (input %s)", Path(job_path).name, job.input)
@@ -268,9 +272,15 @@ def run_job(job_path: Path) -> int:
                 prune(job.output, job.keep)
             log.info("job done: %s (exit code %d)", worst, EXIT_CODES[worst])
             return EXIT_CODES[worst]
-    except LockedError as exc:
-        log.error("%s", exc)
-        return EXIT_CODES["locked"]
+    except (LockedError, OutputError) as exc:
+        outcome = outcome_of(exc)
+        log.error("%s: %s", headline(outcome, lang), exc.text(lang))
+        return EXIT_CODES[outcome]
     except OSError as exc:
-        log.error("cannot use the output folder %s: %s", job.output, exc)
+        log.error(
+            "%s",
+            f"出力先 {job.output} を使用できません（{exc}）"
+            if lang == "ja"
+            else f"cannot use the output folder {job.output}: {exc}",
+        )
         return EXIT_CODES["output"]

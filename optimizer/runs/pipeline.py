@@ -6,6 +6,10 @@ plain function of its own module::
     load_problem ─▶ solve_problem (stand-alone, build, solve, interpret, check)
       ─▶ allocate ─▶ agreement_terms ─▶ write_agreements, draw_map, write_report,
       solution.json, manifest.json, run.log
+
+A run that stops after its folder was made leaves no half-written file (every write is
+atomic); the folder is removed when it holds nothing but its log, and otherwise named in
+the error's message (it has no ``manifest.json``, so it is not a completed run).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from optimizer.config import RunSettings, default_processes
+from optimizer.errors import OptimizerError
 from optimizer.outputs import files as outputs
 from optimizer.outputs.documents import write_agreements
 from optimizer.outputs.maps import draw_map
@@ -195,55 +200,99 @@ def run(
             solution = solve(problem, settings, progress)
         return RunResult(problem, warnings, solution, timings=dict(timer.timings))
     folder = outputs.new_run_folder(settings.output_root, settings.scenario)
-    with outputs.run_log(folder):
-        log.info("input %s (sha256 %s)", workbook, problem.source.get("sha256"))
-        for issue in warnings:
-            log.warning("%s", issue.message("en"))
-        with timer.stage("solve", progress):
-            solution = solve(problem, settings, progress)
-        result = RunResult(problem, warnings, solution, folder=folder)
-        if settings.alternatives > 0:
-            with timer.stage("alternatives", progress):
-                result.ranking = _alternatives(problem, result.solution, settings, progress)
-                result.outputs.update(write_alternatives(folder, result.ranking))
-        with timer.stage("allocate", progress):
-            result.allocation = allocate(
-                problem,
-                result.solution,
-                shapley=settings.shapley,
-                processes=settings.processes or default_processes(),
-                progress=progress,
-                coalition_cost=functools.partial(
-                    coalition_cost, problem, settings=solver_settings_for(problem, settings)
-                ),
-            )
-        with timer.stage("terms", progress):
-            result.terms = agreement_terms(problem, result.solution, result.allocation)
-            summary = area_summary(problem, result.allocation, result.terms)
-        if settings.documents:
-            with timer.stage("documents", progress):
-                written = write_agreements(result.terms, folder / "agreements", summary=summary)
-                for path in written:
-                    result.outputs[f"agreements/{path.name}"] = path
-        with timer.stage("map", progress):
-            result.outputs["map.png"] = draw_map(folder / "map.png", problem, result.solution)
-        run_info = _run_info(workbook, problem, settings)
-        with timer.stage("report", progress):
-            result.outputs["report.xlsx"] = write_report(
-                folder / "report.xlsx",
-                problem,
-                result.solution,
-                result.allocation,
-                run_info=run_info,
-                map_png=result.outputs["map.png"],
-                alternatives=result.ranking,
-            )
-        result.outputs["solution.json"] = outputs.write_json(
-            folder / "solution.json", solution_to_dict(result.solution)
+    try:
+        with outputs.run_log(folder):
+            try:
+                return _write_run(workbook, settings, problem, warnings, folder, timer, progress)
+            except BaseException as exc:
+                log.info("run stopped: %s: %s", type(exc).__name__, exc)
+                raise
+    except BaseException as exc:
+        _stopped(folder, exc)
+        raise
+
+
+def _write_run(
+    workbook: Path,
+    settings: RunSettings,
+    problem: ProblemData,
+    warnings: list[Issue],
+    folder: Path,
+    timer: _Timer,
+    progress: Progress | None,
+) -> RunResult:
+    """The stages after reading, each writing into ``folder``; the manifest last."""
+    log.info("input %s (sha256 %s)", workbook, problem.source.get("sha256"))
+    for issue in warnings:
+        log.warning("%s", issue.message("en"))
+    with timer.stage("solve", progress):
+        solution = solve(problem, settings, progress)
+    result = RunResult(problem, warnings, solution, folder=folder)
+    if settings.alternatives > 0:
+        with timer.stage("alternatives", progress):
+            result.ranking = _alternatives(problem, result.solution, settings, progress)
+            result.outputs.update(write_alternatives(folder, result.ranking))
+    with timer.stage("allocate", progress):
+        result.allocation = allocate(
+            problem,
+            result.solution,
+            shapley=settings.shapley,
+            processes=settings.processes or default_processes(),
+            progress=progress,
+            coalition_cost=functools.partial(
+                coalition_cost, problem, settings=solver_settings_for(problem, settings)
+            ),
         )
-        result.timings = dict(timer.timings)
-        outputs.write_manifest(folder, _manifest(run_info, result, settings))
+    with timer.stage("terms", progress):
+        result.terms = agreement_terms(problem, result.solution, result.allocation)
+        summary = area_summary(problem, result.allocation, result.terms)
+    if settings.documents:
+        with timer.stage("documents", progress):
+            written = write_agreements(result.terms, folder / "agreements", summary=summary)
+            for path in written:
+                result.outputs[f"agreements/{path.name}"] = path
+    with timer.stage("map", progress):
+        result.outputs["map.png"] = draw_map(folder / "map.png", problem, result.solution)
+    run_info = _run_info(workbook, problem, settings)
+    with timer.stage("report", progress):
+        result.outputs["report.xlsx"] = write_report(
+            folder / "report.xlsx",
+            problem,
+            result.solution,
+            result.allocation,
+            run_info=run_info,
+            map_png=result.outputs["map.png"],
+            alternatives=result.ranking,
+        )
+    result.outputs["solution.json"] = outputs.write_json(
+        folder / "solution.json", solution_to_dict(result.solution)
+    )
+    result.timings = dict(timer.timings)
+    outputs.write_manifest(folder, _manifest(run_info, result, settings))
     return result
+
+
+def _stopped(folder: Path, error: BaseException) -> None:
+    """A run stopped after its folder was made: remove the folder if it holds nothing
+    but its log, else name it (it has no manifest, so it is not a completed run).
+
+    Our errors get the folder appended to their message in both languages; any other
+    error is named in the log (and so on standard error) with the folder.
+    """
+    if (folder / outputs.MANIFEST_NAME).is_file():
+        return  # complete; only the log could not be finished
+    if outputs.remove_unfinished_run_folder(folder):
+        log.debug("removed the empty run folder %s", folder)
+        return
+    en = f" (the run stopped: its folder {folder} is incomplete, without manifest.json)"
+    ja = f"（実行は途中で止まりました。実行フォルダ {folder} は未完了です（manifest.json なし））"
+    if isinstance(error, OptimizerError):
+        english = str(error)
+        error.ja = f"{error.ja or english}{ja}"
+        error.args = (f"{english}{en}", *error.args[1:])
+    else:  # a defect of ours, or an interruption
+        log.error("the run stopped: its folder %s is incomplete, without manifest.json", folder)
+        error.add_note(f"incomplete run folder: {folder}")
 
 
 def _alternatives(

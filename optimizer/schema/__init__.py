@@ -8,7 +8,8 @@ and the input reference in ``docs/inputs.md``.
 A sheet is a :class:`Sheet` of :class:`Column` s (:mod:`.columns`); the sheets are
 :data:`SHEETS` (:mod:`.sheets`, :mod:`.settings_sheets`); the ``parameters`` sheet is a key/value table whose
 keys are the :class:`Parameter` s in :data:`PARAMETERS` (:mod:`.parameters`). Default
-unit costs, the coordinate box of Japan and the sanity bands are in :mod:`.reference`.
+unit costs, the coordinate box of Japan, the sanity bands and the plausible range of
+every numeric column and parameter are in :mod:`.reference`.
 """
 
 from optimizer.schema.columns import FALSE_WORDS, KINDS, TRUE_WORDS, Column, Parameter, Sheet
@@ -16,10 +17,12 @@ from optimizer.schema.parameters import PARAMETERS, PARAMETERS_BY_NAME
 from optimizer.schema.reference import (
     AGED_65_PER_75,
     CARE_BEDS_PER_65PLUS,
+    JAPAN_MUNICIPALITIES,
     LAT,
     LIBRARY_AREA_BAND,
     LON,
     MIC_UNIT_COSTS,
+    PROJECTED_POPULATION,
     PUBLIC_AREA_PER_RESIDENT,
 )
 from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULE_KINDS, RULES, SCENARIOS, TRAVEL
@@ -65,4 +68,6 @@ __all__ = [
     "CARE_BEDS_PER_65PLUS",
     "AGED_65_PER_75",
     "PUBLIC_AREA_PER_RESIDENT",
+    "PROJECTED_POPULATION",
+    "JAPAN_MUNICIPALITIES",
 ]

@@ -30,7 +30,10 @@ FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "いいえ", "×", "✕",
 class Column:
     """One column of an input sheet.
 
-    ``examples`` gives the two values the blank template shows in its example rows.
+    ``minimum`` and ``maximum`` bound the values a cell may hold at all (an error
+    outside: a value no real area can have, usually a unit mistake or a stray key);
+    ``usual`` is the band real inputs fall in (a warning outside; either end may be
+    None). ``examples`` gives the two values the blank template shows in its example rows.
     """
 
     name: str
@@ -45,6 +48,7 @@ class Column:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     examples: tuple[object, object] = (None, None)
+    usual: tuple[float | None, float | None] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -80,7 +84,11 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Parameter:
-    """One setting of the ``parameters`` sheet (key/value rows)."""
+    """One setting of the ``parameters`` sheet (key/value rows).
+
+    ``minimum`` / ``maximum`` bound the value (an error outside), ``usual`` is the band
+    real settings fall in (a warning outside), as for a :class:`Column`.
+    """
 
     name: str
     label_ja: str
@@ -93,6 +101,7 @@ class Parameter:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    usual: tuple[float | None, float | None] | None = None
 
 
 def column(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.schema.columns import Parameter
+from optimizer.schema.reference import AREA_BUDGET, JAPAN_MUNICIPALITIES
 
 __all__ = ["PARAMETERS", "PARAMETERS_BY_NAME"]
 
@@ -41,6 +42,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         2026,
         "First year of the planning horizon",
         "計画期間の初年度",
+        usual=(2000, 2100),  # any year 1868–2200 is read; a plan starts in this century
     ),
     _p(
         "horizon_years",
@@ -52,6 +54,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="年",
         minimum=1,
         maximum=100,
+        usual=(10, 60),  # 公共施設等総合管理計画: 10–40 years; MIC 40
     ),
     _p(
         "discount_rate",
@@ -62,6 +65,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "資本費の年価換算に用いる割引率（国土交通省 費用便益分析指針：4%）",
         minimum=0.0,
         maximum=0.5,
+        usual=(0.0, 0.1),  # MLIT 4 %; real rates of 0–10 % are in use
     ),
     _p(
         "overdue_renovation_years",
@@ -73,6 +77,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="年",
         minimum=1,
         maximum=40,
+        usual=(1, 20),  # MIC 10
     ),
     _p(
         "renovation_spread_years",
@@ -84,6 +89,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="年",
         minimum=1,
         maximum=10,
+        usual=(1, 5),  # MIC 2 (renovation) and 3 (rebuild)
     ),
     _p(
         "rebuild_spread_years",
@@ -95,6 +101,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="年",
         minimum=1,
         maximum=10,
+        usual=(1, 5),  # MIC 2 (renovation) and 3 (rebuild)
     ),
     _p(
         "detour_factor",
@@ -105,6 +112,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "道路距離÷直線距離",
         minimum=1.0,
         maximum=3.0,
+        usual=(1.0, 2.0),  # Japanese road networks: about 1.2–1.5 × the straight line
     ),
     _p(
         "travel_speed_kmh",
@@ -116,6 +124,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit="km/h",
         minimum=1.0,
         maximum=200.0,
+        usual=(3.0, 100.0),  # walking 4 km/h … expressway 100 km/h
     ),
     _p(
         "agreement_fixed_cost",
@@ -126,6 +135,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         "連携協約1件あたりの年間事務費（両者で折半）",
         unit="円/年",
         minimum=0,
+        maximum=1e10,  # ten billion yen a year for one agreement: more than a whole town hall
+        usual=(0, 1e8),  # the staff time of a few officials: a few million yen a year
     ),
     _p(
         "max_partners",
@@ -135,6 +146,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Most agreements one municipality may sign (blank: no limit)",
         "1市町村が結べる協約の上限（空欄は上限なし）",
         minimum=0,
+        maximum=JAPAN_MUNICIPALITIES,  # every other municipality of Japan
         nullable=True,
     ),
     _p(
@@ -181,7 +193,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Cap on area-wide renewal and build spending over the horizon (blank: none)",
         "圏域全体の計画期間中の更新・新設投資の上限（空欄は上限なし）",
         unit="円",
-        minimum=0,
+        **AREA_BUDGET,
         nullable=True,
     ),
     _p(
@@ -196,6 +208,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "（単位費用＋最大距離の移動費用）の10倍）",
         unit="円",
         minimum=0,
+        maximum=1e12,  # a trillion yen per unit a year: beyond it the solver loses precision
         nullable=True,
     ),
     _p(
@@ -215,6 +228,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         "ソルバーの計算時間上限",
         unit="秒",
         minimum=1,
+        maximum=1e6,  # eleven and a half days
+        usual=(1, 86_400),  # up to a day
     ),
     _p(
         "mip_gap",
@@ -225,6 +240,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "最適性ギャップの許容値",
         minimum=0.0,
         maximum=1.0,
+        usual=(0.0, 0.1),  # a plan within 10 % of the optimum at worst
     ),
     _p(
         "weight_equal",

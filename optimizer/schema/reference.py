@@ -1,7 +1,17 @@
 """Reference figures the schema and the checks rely on: default unit costs, the
-coordinate box of Japan and the usual bands the sanity checks compare inputs with."""
+coordinate box of Japan, the usual bands the sanity checks compare inputs with, and the
+plausible range of every numeric column and parameter.
+
+A range is ``minimum`` / ``maximum`` — outside, the value is refused
+(an error: no real Japanese area has it; usually a unit mistake, a stray key or an
+overflow such as 1e308 or 1e-300) — and ``usual``, the band real inputs fall in (a
+warning outside: check the value and its unit). Each comes with where its bounds come
+from; the schema's columns and parameters take them by keyword (``**POPULATION``).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "MIC_UNIT_COSTS",
@@ -11,6 +21,27 @@ __all__ = [
     "CARE_BEDS_PER_65PLUS",
     "AGED_65_PER_75",
     "PUBLIC_AREA_PER_RESIDENT",
+    "JAPAN_MUNICIPALITIES",
+    "POPULATION",
+    "POPULATION_75PLUS",
+    "PROJECTED_POPULATION",
+    "MUNICIPAL_BUDGET",
+    "AREA_BUDGET",
+    "DEMAND_PER_PERSON",
+    "ACCESS_KM",
+    "UNIT_COST_PER_M2",
+    "LIFE_YEARS",
+    "RENOVATION_YEAR",
+    "TRAVEL_COST_PER_KM",
+    "REPAIR_PER_M2",
+    "CAPACITY",
+    "FLOOR_AREA",
+    "OPERATING_COST",
+    "BUILDING_COST",
+    "YEAR_BUILT",
+    "ROAD_KM",
+    "ROAD_MINUTES",
+    "RULE_VALUE",
 ]
 
 MIC_UNIT_COSTS: dict[str, tuple[float, float]] = {
@@ -40,3 +71,103 @@ AGED_65_PER_75 = 1.75
 PUBLIC_AREA_PER_RESIDENT = (2.0, 4.0)
 """Usual floor area of all public buildings per resident [m²]; the facilities of the
 workbook are a part of them, so only the upper end is checked."""
+
+
+# ---------------------------------------------------------------------------
+# plausible ranges: an error outside [minimum, maximum], a warning outside `usual`
+# ---------------------------------------------------------------------------
+
+JAPAN_MUNICIPALITIES = 1_741
+"""Municipalities of Japan (市町村 and the 23 special wards, 総務省, 2024)."""
+
+POPULATION: dict[str, Any] = dict(minimum=1, maximum=40_000_000, usual=(100, 4_000_000))
+"""Residents of one municipality [persons]. Error outside 1 … 40 million: no area holds
+more (東京都 ≈ 14 million, the whole 首都圏 ≈ 37 million, 2020 census). Usual 100 … 4
+million: the smallest municipality, 青ヶ島村, had 169 residents and the largest, 横浜市,
+3.78 million (2020 census)."""
+
+POPULATION_75PLUS: dict[str, Any] = dict(minimum=0, maximum=40_000_000, usual=(1, 1_000_000))
+"""Residents aged 75 and over [persons]: bounded as the population; usually at most 1
+million (横浜市 ≈ 0.47 million, 2020 census)."""
+
+PROJECTED_POPULATION: dict[str, Any] = dict(minimum=0, maximum=40_000_000)
+"""A population projection (``population_YYYY``) [persons]: as the population, and 0 for
+a municipality projected to empty."""
+
+MUNICIPAL_BUDGET: dict[str, Any] = dict(minimum=0, maximum=1e15, usual=(0, 1e13))
+"""A municipality's renewal and build budget over the horizon [yen]. Error above 1,000
+trillion yen (ten times Japan's whole national budget of ≈ 114 trillion yen, FY2024).
+Usually at most 10 trillion yen: 横浜市's ordinary construction spending (普通建設事業費)
+is ≈ 0.2 trillion yen a year, ≈ 8 trillion yen over a 40-year horizon."""
+
+AREA_BUDGET: dict[str, Any] = dict(minimum=0, maximum=1e15, usual=(0, 1e14))
+"""The area's renewal and build budget over the horizon [yen]: as a municipality's, usually
+at most 100 trillion yen (every municipality of the 首都圏 together)."""
+
+DEMAND_PER_PERSON: dict[str, Any] = dict(minimum=1e-6, maximum=1e3, usual=(1e-4, 100))
+"""Demand per resident of the basis population [capacity units a year]. Error outside
+1e-6 … 1,000: one unit per million residents would need no facility, 1,000 visits a
+year is three a day. Usual 1e-4 … 100: a hall seat per 100 residents (0.01), a care place
+per 30 residents aged 75+ (0.03), library visits of 1.4–10 per resident (日本の図書館
+統計, 3 on average)."""
+
+ACCESS_KM: dict[str, Any] = dict(minimum=0, maximum=3_000, usual=(1, 100))
+"""Longest access distance of a type [km]. Error above 3,000 km, the length of Japan
+from 与那国島 to 択捉島. Usual 1 … 100 km: libraries and halls serve within a few km to
+about 20 km, care homes within about 30 km (a value in metres lands far above)."""
+
+UNIT_COST_PER_M2: dict[str, Any] = dict(minimum=1e3, maximum=1e7, usual=(5e4, 1e6))
+"""Renovation or rebuild unit cost [yen/m²]. Error outside 1,000 … 10 million yen/m²
+(less than repainting; ten times the dearest public building). Usual 50,000 … 1 million:
+the MIC defaults are 200,000–400,000 (:data:`MIC_UNIT_COSTS`) and public buildings
+tendered in 2024 cost about 500,000–800,000 yen/m²."""
+
+LIFE_YEARS: dict[str, Any] = dict(minimum=1, maximum=200, usual=(20, 100))
+"""Years from construction to rebuild. Usual 20 … 100: MIC 60 years, the statutory
+useful life of reinforced concrete 47–50 years (減価償却資産の耐用年数), long-life
+design 100 years."""
+
+RENOVATION_YEAR: dict[str, Any] = dict(minimum=1, maximum=200, usual=(10, 60))
+"""Years from construction to the large renovation. Usual 10 … 60 (MIC: 30)."""
+
+TRAVEL_COST_PER_KM: dict[str, Any] = dict(minimum=0, maximum=1e7, usual=(0, 1e5))
+"""Cost of one unit of demand travelling one km, per year [yen/km]. The sample uses 60
+(a library visit) and 3,000 (a care place: family visits). Usually at most 100,000:
+two car trips a day all year at MLIT's ≈ 40 yen/km plus time; error above 10 million."""
+
+REPAIR_PER_M2: dict[str, Any] = dict(minimum=0, maximum=1e6, usual=(0, 2e4))
+"""Routine repairs [yen/m²/year]. Usually 1–2 % of the rebuild unit cost a year, a few
+thousand yen/m² (at most 20,000); error above 1 million, more than a yearly rebuild."""
+
+CAPACITY: dict[str, Any] = dict(minimum=1e-3, maximum=1e9, usual=(1, 1e7))
+"""Capacity of a facility in its type's unit (beds, seats, visits a year). Error outside
+0.001 … 1 billion: a capacity must be positive, and a billion visits a year is eight by
+every resident of Japan. Usual 1 … 10 million: one bed or seat up to the busiest
+libraries' few million visits a year."""
+
+FLOOR_AREA: dict[str, Any] = dict(minimum=1, maximum=1e6, usual=(20, 100_000))
+"""Gross floor area of one facility [m²]. Error outside 1 … 1,000,000 m² (1 km² of
+floors, more than 東京都庁舎's 380,000 m²). Usual 20 … 100,000 m²: a community room up
+to the largest public halls and libraries (国立国会図書館 東京本館 ≈ 150,000 m² warns)."""
+
+OPERATING_COST: dict[str, Any] = dict(minimum=0, maximum=1e12, usual=(0, 1e10))
+"""Annual operating cost of one facility [yen/year]. Error above 1 trillion yen; usually
+at most 10 billion (libraries and halls 0.1–1 billion, the Tama case at most 1.1 billion)."""
+
+BUILDING_COST: dict[str, Any] = dict(minimum=0, maximum=1e12, usual=(1e6, 1e11))
+"""Cost of building or rebuilding one facility [yen]. Error above 1 trillion yen (the new
+National Stadium cost ≈ 157 billion yen); usually 1 million … 100 billion."""
+
+YEAR_BUILT: dict[str, Any] = dict(usual=(1900, None))
+"""Year a building was completed: any year 1868 … 2200 is read (``YEAR_RANGE`` of the
+cells), and not after the base year; before 1900 is unusual for a public building in use."""
+
+ROAD_KM: dict[str, Any] = dict(minimum=0, maximum=3_000, usual=(0, 200))
+"""A road distance [km]: at most the length of Japan; usually within 200 km."""
+
+ROAD_MINUTES: dict[str, Any] = dict(minimum=0, maximum=10_080, usual=(0, 300))
+"""A travel time [min]: at most a week (10,080 minutes); usually within 5 hours."""
+
+RULE_VALUE: dict[str, Any] = dict(minimum=0, maximum=JAPAN_MUNICIPALITIES)
+"""The value of a rule: a number of partners (at most every municipality of Japan) or a
+share of 0 … 1 (checked by the rule)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from optimizer.schema.columns import Sheet
 from optimizer.schema.columns import column as _c
+from optimizer.schema.reference import ROAD_KM, ROAD_MINUTES, RULE_VALUE
 
 __all__ = ["RULE_KINDS", "PARAMETERS_SHEET", "TRAVEL", "RULES", "SCENARIOS"]
 
@@ -57,7 +58,7 @@ TRAVEL = Sheet(
             "施設ID・候補地ID",
             required=True,
         ),
-        _c("distance_km", "距離", "float", "Road distance", "道路距離", unit="km", minimum=0),
+        _c("distance_km", "距離", "float", "Road distance", "道路距離", unit="km", **ROAD_KM),
         _c(
             "minutes",
             "所要時間",
@@ -65,7 +66,7 @@ TRAVEL = Sheet(
             "Travel time; converted to km with the parameter travel_speed_kmh",
             "所要時間（パラメータ travel_speed_kmh で km に換算）",
             unit="分",
-            minimum=0,
+            **ROAD_MINUTES,
         ),
     ),
 )
@@ -88,7 +89,7 @@ RULES = Sheet(
             "条件の種類",
             required=True,
             choices=RULE_KINDS,
-            examples=("no_cooperation", "keep_own"),
+            examples=("keep_own", "max_partners"),
         ),
         _c(
             "municipality",
@@ -97,7 +98,7 @@ RULES = Sheet(
             "Municipality the rule applies to",
             "対象の市町村コード",
             required=True,
-            examples=("13201", "13202"),
+            examples=("13202", "13201"),
         ),
         _c(
             "other",
@@ -105,7 +106,7 @@ RULES = Sheet(
             "code",
             "The other municipality (no_cooperation) or the facility type",
             "相手の市町村コード（no_cooperation）または施設類型",
-            examples=("13202", "library"),
+            examples=("care", None),
         ),
         _c(
             "value",
@@ -113,7 +114,7 @@ RULES = Sheet(
             "float",
             "Number for max_partners / min_self_sufficiency",
             "max_partners・min_self_sufficiency の値",
-            minimum=0,
+            **RULE_VALUE,
         ),
     ),
 )

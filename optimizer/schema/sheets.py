@@ -12,7 +12,25 @@ from __future__ import annotations
 
 from optimizer.schema.columns import Sheet
 from optimizer.schema.columns import column as _c
-from optimizer.schema.reference import LAT, LON
+from optimizer.schema.reference import (
+    ACCESS_KM,
+    BUILDING_COST,
+    CAPACITY,
+    DEMAND_PER_PERSON,
+    FLOOR_AREA,
+    LAT,
+    LIFE_YEARS,
+    LON,
+    MUNICIPAL_BUDGET,
+    OPERATING_COST,
+    POPULATION,
+    POPULATION_75PLUS,
+    RENOVATION_YEAR,
+    REPAIR_PER_M2,
+    TRAVEL_COST_PER_KM,
+    UNIT_COST_PER_M2,
+    YEAR_BUILT,
+)
 from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULES, SCENARIOS, TRAVEL
 
 __all__ = [
@@ -93,7 +111,7 @@ MUNICIPALITIES = Sheet(
             "住民基本台帳人口または国勢調査人口",
             unit="人",
             required=True,
-            minimum=1,
+            **POPULATION,
             examples=(579605, 187089),
         ),
         _c(
@@ -104,7 +122,7 @@ MUNICIPALITIES = Sheet(
             "75歳以上人口",
             unit="人",
             required=True,
-            minimum=0,
+            **POPULATION_75PLUS,
             examples=(88640, 26017),
         ),
         _c(
@@ -123,7 +141,7 @@ MUNICIPALITIES = Sheet(
             "Cap on this municipality's renewal and build spending over the horizon (blank: none)",
             "計画期間中の更新・新設投資の上限（空欄は上限なし）",
             unit="円",
-            minimum=0,
+            **MUNICIPAL_BUDGET,
             examples=(None, None),
         ),
     ),
@@ -182,9 +200,17 @@ _FACILITY_COMMON = (
         "Capacity in the type's unit (beds, seats, annual visits)",
         "類型の単位での容量（床、席、年間利用者数）",
         required=True,
-        minimum=0,
+        **CAPACITY,
     ),
-    _c("floor_area_m2", "延床面積", "float", "Gross floor area", "延床面積", unit="m²", minimum=0),
+    _c(
+        "floor_area_m2",
+        "延床面積",
+        "float",
+        "Gross floor area",
+        "延床面積",
+        unit="m²",
+        **FLOOR_AREA,
+    ),
 )
 
 FACILITIES = Sheet(
@@ -195,7 +221,14 @@ FACILITIES = Sheet(
     key="id",
     columns=_FACILITY_COMMON
     + (
-        _c("year_built", "建築年", "year", "Year the building was completed", "建築年（西暦）"),
+        _c(
+            "year_built",
+            "建築年",
+            "year",
+            "Year the building was completed",
+            "建築年（西暦）",
+            **YEAR_BUILT,
+        ),
         _c(
             "annual_operating_cost",
             "年間運営費",
@@ -203,7 +236,7 @@ FACILITIES = Sheet(
             "Annual operating cost (staff, utilities, routine repairs)",
             "年間の運営費（人件費・光熱水費・修繕費）",
             unit="円/年",
-            minimum=0,
+            **OPERATING_COST,
             default=0.0,
         ),
         _c(
@@ -213,7 +246,7 @@ FACILITIES = Sheet(
             "Cost of one rebuild; blank: floor area × the type's rebuild unit cost (MIC method)",
             "建替え1回の費用（空欄は延床面積×建替え単価で試算）",
             unit="円",
-            minimum=0,
+            **BUILDING_COST,
         ),
         _c(
             "status",
@@ -244,7 +277,7 @@ CANDIDATES = Sheet(
             "施設の整備費",
             unit="円",
             required=True,
-            minimum=0,
+            **BUILDING_COST,
         ),
         _c(
             "annual_operating_cost",
@@ -253,7 +286,7 @@ CANDIDATES = Sheet(
             "Annual operating cost once open",
             "開設後の年間運営費",
             unit="円/年",
-            minimum=0,
+            **OPERATING_COST,
             default=0.0,
         ),
         _c(
@@ -310,7 +343,7 @@ FACILITY_TYPES = Sheet(
             "Demand per person of the basis population, in capacity units",
             "基準人口一人当たりの需要（容量の単位）",
             required=True,
-            minimum=0,
+            **DEMAND_PER_PERSON,
             examples=(3.0, 0.03),
         ),
         _c(
@@ -330,7 +363,7 @@ FACILITY_TYPES = Sheet(
             "住民が利用できる最大距離",
             unit="km",
             required=True,
-            minimum=0,
+            **ACCESS_KM,
             examples=(8.0, 12.0),
         ),
         _c(
@@ -340,7 +373,7 @@ FACILITY_TYPES = Sheet(
             "Large-renovation unit cost (blank: MIC default for library/hall/care)",
             "大規模改修単価（空欄は総務省試算ソフトの既定値）",
             unit="円/m²",
-            minimum=0,
+            **UNIT_COST_PER_M2,
             examples=(250000, 200000),
         ),
         _c(
@@ -350,7 +383,7 @@ FACILITY_TYPES = Sheet(
             "Rebuild unit cost (blank: MIC default for library/hall/care)",
             "建替え単価（空欄は総務省試算ソフトの既定値）",
             unit="円/m²",
-            minimum=0,
+            **UNIT_COST_PER_M2,
             examples=(400000, 360000),
         ),
         _c(
@@ -361,8 +394,7 @@ FACILITY_TYPES = Sheet(
             "建替えまでの年数",
             unit="年",
             default=60,
-            minimum=1,
-            maximum=200,
+            **LIFE_YEARS,
             examples=(60, 60),
         ),
         _c(
@@ -373,8 +405,7 @@ FACILITY_TYPES = Sheet(
             "大規模改修までの年数",
             unit="年",
             default=30,
-            minimum=1,
-            maximum=200,
+            **RENOVATION_YEAR,
             examples=(30, 30),
         ),
         _c(
@@ -385,7 +416,7 @@ FACILITY_TYPES = Sheet(
             "需要1単位が1km移動する年間費用",
             unit="円/km",
             default=0.0,
-            minimum=0,
+            **TRAVEL_COST_PER_KM,
             examples=(150, 2000),
         ),
         _c(
@@ -396,7 +427,7 @@ FACILITY_TYPES = Sheet(
             "経常修繕費（総務省試算には含まれない）",
             unit="円/m²/年",
             default=0.0,
-            minimum=0,
+            **REPAIR_PER_M2,
             examples=(0, 0),
         ),
     ),

@@ -7,16 +7,39 @@ import ctypes
 import os
 import sys
 import threading
+from typing import Any
 
 import highspy
+
+POSIX = os.name == "posix"
+"""Whether the process's C library is reached with ``ctypes.CDLL(None)`` (POSIX). On
+Windows that call raises; the universal C runtime (``ucrtbase``) is loaded by name."""
 
 _banner_lock = threading.Lock()
 _banner_done = False
 
 
+def _c_library() -> Any | None:
+    """The C runtime whose ``stdout`` buffer HiGHS prints into, or ``None``."""
+    try:
+        return ctypes.CDLL(None) if POSIX else ctypes.CDLL("ucrtbase")
+    except (OSError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def _flush_c_stdout() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).fflush(None)
+    """Flush the C runtime's ``stdout`` buffer (a no-op where it cannot be reached)."""
+    library = _c_library()
+    if library is not None:
+        with contextlib.suppress(OSError, AttributeError, TypeError, ValueError):
+            library.fflush(None)
+
+
+def _flush_python_stdout() -> None:
+    stream = sys.stdout
+    if stream is not None:  # None under pythonw
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
 
 
 def silence_highs_banner() -> None:
@@ -26,27 +49,37 @@ def silence_highs_banner() -> None:
     a process is made, whatever its options; it would stand at the top of every
     command's output, before the plan. The first object is made here, with file
     descriptor 1 pointed at the null device for that moment. Once per process.
+
+    Degrades gracefully: where standard output cannot be redirected, or the C runtime
+    cannot be flushed (:func:`_flush_c_stdout`), the banner may show; the solve goes on.
     """
     global _banner_done
     with _banner_lock:
         if _banner_done:
             return
         _banner_done = True
-        sys.stdout.flush()
+        _flush_python_stdout()
         _flush_c_stdout()
         try:
             saved = os.dup(1)
         except OSError:  # no standard output to protect
             highspy.Highs()
             return
+        made = False
         try:
             with open(os.devnull, "wb") as null:
                 os.dup2(null.fileno(), 1)
                 highspy.Highs()
+                made = True
                 _flush_c_stdout()
+        except OSError:  # cannot redirect: the banner may show
+            pass
         finally:
-            os.dup2(saved, 1)
+            with contextlib.suppress(OSError):
+                os.dup2(saved, 1)
             os.close(saved)
+        if not made:
+            highspy.Highs()
 
 
 def reset_highs_threads() -> None:

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from optimizer.errors import InfeasibleError, NoPlanInTimeError, SolverError
+from optimizer.errors import NoPlanInTimeError, SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
 from optimizer.results.check import assert_valid
-from optimizer.results.explain import diagnose_infeasibility, penalty_warnings
+from optimizer.results.explain import infeasible_error, penalty_warnings
 from optimizer.results.outcome import SolveOutcome, Status
 from optimizer.results.plan import Plan
 from optimizer.results.solution import Solution, interpret
@@ -108,10 +108,7 @@ def solve_problem(
     model, plan, outcome = optimise(problem, rest, standalone, arcs, start, exclude_plans)
     outcome = dataclasses.replace(outcome, seconds=outcome.seconds + heuristic_seconds)
     if outcome.status == Status.INFEASIBLE:
-        explanation = diagnose_infeasibility(problem, standalone)
-        raise InfeasibleError(
-            "no plan satisfies the hard rules: " + "; ".join(explanation), explanation
-        )
+        raise infeasible_error(problem, standalone)
     if plan is None:
         kind = NoPlanInTimeError if outcome.status == Status.NO_SOLUTION else SolverError
         raise kind(

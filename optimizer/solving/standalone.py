@@ -22,6 +22,7 @@ from optimizer.errors import SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.restrict import restrict_problem
 from optimizer.results.accounting import unserved_premium
+from optimizer.results.explain import infeasible_error
 from optimizer.results.outcome import Status
 from optimizer.results.plan import Plan, side_by_side
 from optimizer.solving.optimise import optimise
@@ -49,6 +50,9 @@ def _coalition_solve(
 ) -> tuple[float, Plan]:
     sub = restrict_problem(problem, members)
     _, plan, outcome = optimise(sub, _small_solve_settings(settings), standalone=None)
+    if outcome.status == Status.INFEASIBLE:
+        names = sub.municipalities["name"].astype(str)
+        raise infeasible_error(sub, None, who="、".join(f"{names[c]} ({c})" for c in members))
     if plan is None:
         raise SolverError(f"coalition {', '.join(members)}: no plan on its own ({outcome.status})")
     if outcome.status != Status.OPTIMAL:

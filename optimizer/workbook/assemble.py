@@ -26,10 +26,8 @@ from optimizer.workbook.bands import sanity_checks
 from optimizer.workbook.checks import (
     check_capital_cost_inputs,
     check_coordinates,
-    check_demand_definition,
     check_duplicate_keys,
     check_elderly_share,
-    check_reach,
     check_required_sheets,
     check_types_used,
     check_year_built,
@@ -39,14 +37,18 @@ from optimizer.workbook.checks import (
     resolve_types,
 )
 from optimizer.workbook.coerce import coerce_sheet
+from optimizer.workbook.contradictions import SheetRows, check_contradictions
 from optimizer.workbook.messages import ERROR, WARNING, Issue, format_issues
 from optimizer.workbook.optional_sheets import (
+    parameter_rows,
     parameters_from_sheet,
+    rule_rows,
     rules_from_sheet,
     scenarios_from_sheet,
     travel_from_sheet,
 )
 from optimizer.workbook.raw import RawTables
+from optimizer.workbook.reach import check_capacity_within_reach, check_reach, usable_arcs
 from optimizer.workbook.reader import read_tables
 
 __all__ = ["problem_from_tables", "load_problem", "clean_tables"]
@@ -175,7 +177,6 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
     types, found = fill_unit_costs(frames["facility_types"])
     issues.extend(found)
     issues.extend(check_duplicate_keys("facility_types", "type", types["type"]))
-    issues.extend(check_demand_definition(types))
     type_ids = pd.Index([t for t in types["type"] if t is not None]).unique()
 
     seen: dict[str, tuple[str, int]] = {}
@@ -206,7 +207,16 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
     issues.extend(found)
     rules, found = rules_from_sheet(frames.get("rules"), lookup, type_ids)
     issues.extend(found)
+    rows = SheetRows(
+        municipalities=dict(
+            zip(municipalities["code"].astype(str), municipalities.index, strict=True)
+        ),
+        types=dict(zip(types["type"].astype(str), types.index, strict=True)),
+        rules=rule_rows(frames.get("rules"), lookup, type_ids),
+        parameters=parameter_rows(frames.get("parameters")),
+    )
     return {
+        "rows": rows,
         "parameters": params,
         "municipalities": municipalities,
         "types": types,
@@ -268,10 +278,12 @@ def problem_from_tables(
         scenarios=parts["scenarios"],
         source=provenance,
     )
-    rows = dict(
-        zip(parts["municipalities"]["code"].astype(str), parts["municipalities"].index, strict=True)
-    )
-    issues.extend(check_reach(problem, rows))
+    rows: SheetRows = parts["rows"]
+    arcs = usable_arcs(problem)
+    issues.extend(check_reach(problem, rows.municipalities, arcs))
+    issues.extend(check_capacity_within_reach(problem, rows.municipalities, arcs))
+    issues.extend(check_contradictions(problem, rows))
+    _raise_if_errors(issues)
     warnings = [item for item in issues if item.severity == WARNING]
     for item in warnings:
         log.debug("%s", item.message("en"))

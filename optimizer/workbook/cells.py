@@ -35,6 +35,8 @@ __all__ = [
     "parse_value",
     "parse_setting",
     "range_problem",
+    "usual_problem",
+    "code_character_problem",
     "jis_check_digit",
     "repair_jis_code",
 ]
@@ -241,6 +243,24 @@ def parse_value(value: object, kind: str, choices: tuple[str, ...] = ()) -> obje
     return PARSERS[kind](value)
 
 
+def _bound(number: float) -> str:
+    """A bound as a planner reads it: 40,000,000 rather than 4e+07, 1868 as it is."""
+    if float(number).is_integer() and 1e4 <= abs(number) < 1e16:
+        return f"{number:,.0f}"
+    return f"{number:g}"
+
+
+def _between(low: float | None, high: float | None) -> tuple[str, str]:
+    if low is not None and high is not None:
+        return (
+            f"between {_bound(low)} and {_bound(high)}",
+            f"{_bound(low)} 以上 {_bound(high)} 以下",
+        )
+    if low is not None:
+        return f"at least {_bound(low)}", f"{_bound(low)} 以上"
+    return f"at most {_bound(high or 0)}", f"{_bound(high or 0)} 以下"
+
+
 def range_problem(
     number: float, minimum: float | None, maximum: float | None
 ) -> tuple[str, str] | None:
@@ -249,11 +269,46 @@ def range_problem(
     high = maximum is not None and number > maximum
     if not (low or high):
         return None
-    if minimum is not None and maximum is not None:
-        return f"between {minimum:g} and {maximum:g}", f"{minimum:g} 以上 {maximum:g} 以下"
-    if minimum is not None:
-        return f"at least {minimum:g}", f"{minimum:g} 以上"
-    return f"at most {maximum:g}", f"{maximum:g} 以下"
+    return _between(minimum, maximum)
+
+
+def usual_problem(
+    number: float, usual: tuple[float | None, float | None] | None
+) -> tuple[str, str] | None:
+    """(expected, expected_ja) when a number is outside the usual band of its column."""
+    if usual is None:
+        return None
+    low, high = usual
+    if not ((low is not None and number < low) or (high is not None and number > high)):
+        return None
+    text, text_ja = _between(low, high)
+    return (
+        f"usually {text}; check the value and its unit",
+        f"通常は {text_ja}（値と単位を確認してください）",
+    )
+
+
+PATH_SEPARATORS = ("/", "\\")
+"""Characters refused in codes and ids: they end up in file names."""
+
+
+def code_character_problem(code: str) -> tuple[str, str] | None:
+    """(expected, expected_ja) when a code or id holds a control character or a path
+    separator, or is ``.`` / ``..`` (codes end up in file names and log lines)."""
+    bad = sorted(
+        {
+            f"U+{ord(ch):04X}" if unicodedata.category(ch) in ("Cc", "Cf") else repr(ch)
+            for ch in code
+            if unicodedata.category(ch) in ("Cc", "Cf") or ch in PATH_SEPARATORS
+        }
+    )
+    if not bad and code not in (".", ".."):
+        return None
+    shown = ", ".join(bad) or repr(code)
+    return (
+        f"a code without control characters, '/' or '\\', and not '.' or '..' (found {shown})",
+        f"制御文字・「/」・「\\」を含まず「.」「..」でもないコード（{shown} があります）",
+    )
 
 
 def parse_setting(

@@ -3,8 +3,9 @@
 Each ``check_*`` returns the :class:`~optimizer.workbook.messages.Issue` s it finds
 (never raises); :mod:`optimizer.workbook.assemble` runs them all and decides. Structure
 rules (sheets, columns, unique keys), content rules (coordinates, references to
-municipalities and types, ages, unit costs, reach) and the parameters' weights. The
-sanity bands are in :mod:`.bands`.
+municipalities and types, ages, unit costs) and the parameters' weights. The sanity
+bands are in :mod:`.bands`, what each municipality can reach in :mod:`.reach`, and the
+hard rules that contradict the tables in :mod:`.contradictions`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.problem.data import Parameters, ProblemData
-from optimizer.problem.network import access_arcs
+from optimizer.problem.data import Parameters
 from optimizer.schema import LAT, LON, MIC_UNIT_COSTS, SHEETS, SHEETS_BY_NAME
 from optimizer.workbook.cells import is_blank, jis_check_digit
 from optimizer.workbook.messages import WARNING, Issue, issue
@@ -33,9 +33,7 @@ __all__ = [
     "resolve_types",
     "check_elderly_share",
     "check_year_built",
-    "check_demand_definition",
     "fill_unit_costs",
-    "check_reach",
     "check_types_used",
     "check_capital_cost_inputs",
     "check_weights",
@@ -304,27 +302,6 @@ def check_year_built(frame: pd.DataFrame, base_year: int) -> list[Issue]:
     return found
 
 
-def check_demand_definition(types: pd.DataFrame) -> list[Issue]:
-    """``empty_required`` already flags a blank; here a zero demand per person is
-    flagged as a warning (the type would need no facility at all)."""
-    found = []
-    zero = types["demand_per_person"].notna() & (types["demand_per_person"] == 0)
-    for row, record in excel_rows(types[zero]):
-        found.append(
-            issue(
-                "facility_types",
-                row,
-                "demand_per_person",
-                0,
-                "out_of_range",
-                f"a positive demand per person for '{record['type']}'",
-                f"類型「{record['type']}」の一人当たり需要（正の値）",
-                severity=WARNING,
-            )
-        )
-    return found
-
-
 def fill_unit_costs(types: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """Blank unit costs → MIC defaults for library / hall / care; ``missing_unit_cost``
     for any other type."""
@@ -352,39 +329,6 @@ def fill_unit_costs(types: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
                     )
                 )
     return types, found
-
-
-def check_reach(problem: ProblemData, rows: Mapping[str, int]) -> list[Issue]:
-    """``nothing_within_reach`` (warning): a municipality with demand for a type but no
-    facility or candidate of it (other than ones fixed to close) within the type's
-    maximum distance; its demand would stay unserved whatever the plan.
-
-    ``rows`` maps municipality codes to their row in the municipalities sheet.
-    """
-    arcs = access_arcs(problem)
-    usable = problem.facilities["status"].reindex(arcs["facility"]).to_numpy() != "close"
-    reached = set(zip(arcs["municipality"][usable], arcs["type"][usable], strict=True))
-    found = []
-    for code, demand in problem.demand.iterrows():
-        for kind, amount in demand.items():
-            if amount <= 0 or (code, kind) in reached:
-                continue
-            limit = float(problem.facility_types.at[kind, "max_distance_km"])
-            found.append(
-                issue(
-                    "municipalities",
-                    rows.get(code),
-                    "code",
-                    code,
-                    "nothing_within_reach",
-                    f"a {kind} facility or candidate within {limit:g} km (add a candidate "
-                    "site, a travel row or a longer max_distance_km)",
-                    f"{limit:g} km 以内の{kind}の施設または候補地（候補地、移動距離の行、"
-                    "または最大利用距離の見直しを）",
-                    severity=WARNING,
-                )
-            )
-    return found
 
 
 def check_types_used(types: pd.Series, facilities: pd.DataFrame) -> list[Issue]:

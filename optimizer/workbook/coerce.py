@@ -2,8 +2,9 @@
 
 Each cell is parsed by its column's kind (:mod:`.cells`), blanks take the column's
 default (or are reported when required), numbers are checked against the column's
-range, and JIS municipality codes are repaired (a lost leading zero) or flagged (a
-wrong check digit).
+range (an error outside) and its usual band (a warning outside), codes and ids with a
+control character or a path separator are refused, and JIS municipality codes are
+repaired (a lost leading zero) or flagged (a wrong check digit, not digits at all).
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.schema import SHEETS_BY_NAME, Column
+from optimizer.schema import PROJECTED_POPULATION, SHEETS_BY_NAME, Column
 from optimizer.workbook.cells import (
     YEAR_RANGE,
     CellError,
+    code_character_problem,
     is_blank,
     jis_check_digit,
     parse_value,
     range_problem,
     repair_jis_code,
+    usual_problem,
 )
 from optimizer.workbook.checks import check_columns
 from optimizer.workbook.messages import WARNING, Issue, issue
@@ -63,12 +66,15 @@ def _coerce_cell(
             issue(sheet, row, column.name, value, bad.code, bad.expected, bad.expected_ja)
         )
         return None
-    if (
-        column.kind == "code"
-        and isinstance(parsed, str)
-        and (sheet, column.name) in MUNICIPALITY_CODE_COLUMNS
-    ):
-        parsed = repaired_code(sheet, row, column.name, value, parsed, issues)
+    if column.kind == "code" and isinstance(parsed, str):
+        problem = code_character_problem(parsed)
+        if problem:
+            issues.append(issue(sheet, row, column.name, value, "bad_characters", *problem))
+            return None
+        if (sheet, column.name) in MUNICIPALITY_CODE_COLUMNS:
+            parsed = repaired_code(sheet, row, column.name, value, parsed, issues)
+        if (sheet, column.name) == ("municipalities", "code") and not parsed.isdigit():
+            issues.append(_not_digits(sheet, row, column.name, value, parsed))
     if column.kind == "year" and isinstance(parsed, int):
         low, high = YEAR_RANGE
         if not low <= parsed <= high:
@@ -89,7 +95,30 @@ def _coerce_cell(
         if problem:
             issues.append(issue(sheet, row, column.name, value, "out_of_range", *problem))
             return None
+    if column.kind in ("int", "float", "year") and isinstance(parsed, int | float):
+        unusual = usual_problem(parsed, column.usual)
+        if unusual:
+            issues.append(
+                issue(sheet, row, column.name, value, "unusual_value", *unusual, severity=WARNING)
+            )
     return parsed
+
+
+def _not_digits(sheet: str, row: int | None, column: str, value: object, code: str) -> Issue:
+    """``code_not_digits`` (warning): a municipality code that is not a JIS code of digits."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    hint = f" ({digits}?)" if len(digits) in (5, 6) else ""
+    hint_ja = f"（{digits}？）" if len(digits) in (5, 6) else ""
+    return issue(
+        sheet,
+        row,
+        column,
+        value,
+        "code_not_digits",
+        f"a 5- or 6-digit 全国地方公共団体コード{hint}; other codes are kept as typed",
+        f"5桁または6桁の全国地方公共団体コード{hint_ja}。数字以外のコードはそのまま使います",
+        severity=WARNING,
+    )
 
 
 def repaired_code(
@@ -161,7 +190,7 @@ def _typed(values: list, kind: str, index: pd.Index) -> pd.Series:
 
 
 def _projection_series(sheet: str, name: str, raw: pd.Series, issues: list[Issue]) -> pd.Series:
-    column = Column(name, name, "float", "Population projection", minimum=0)
+    column = Column(name, name, "float", "Population projection", **PROJECTED_POPULATION)
     return _coerce_series(sheet, column, raw, issues)
 
 

@@ -10,6 +10,7 @@ build issues; the command line prints them with :func:`format_issues`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,11 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad_encoding": ("文字コードを判別できません", "unknown text encoding"),
     # workbook structure
     "empty_workbook": ("入力シートが1つもありません", "no input sheet found"),
+    "duplicate_sheet": ("同じ表のシートが2つあります", "two sheets for the same table"),
+    "far_cell": (
+        "表から遠く離れたセルに値があります",
+        "a value far outside the table",
+    ),
     "missing_sheet": ("必須のシートがありません", "required sheet missing"),
     "missing_column": ("必須の列がありません", "required column missing"),
     "unknown_column": ("不明な列です（無視します）", "unknown column (ignored)"),
@@ -52,6 +58,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "not_a_number": ("数値ではありません", "not a number"),
     "not_integer": ("整数ではありません", "not a whole number"),
     "out_of_range": ("値が範囲外です", "value out of range"),
+    "unusual_value": (
+        "値が通常の範囲を外れています（単位を確認してください）",
+        "value outside the usual band (check the unit)",
+    ),
     "bad_bool": ("はい／いいえとして読めません", "not a yes/no value"),
     "bad_enum": ("選択肢にない値です", "value not among the allowed ones"),
     "bad_year": ("年として読めません", "not a year"),
@@ -62,6 +72,14 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "bad_check_digit": ("コードの検査数字が合いません", "check digit of the code does not match"),
     "unusual_code": ("5桁・6桁の団体コードではありません", "not a 5- or 6-digit JIS code"),
+    "code_not_digits": (
+        "団体コードが数字だけではありません",
+        "municipality code not made of digits",
+    ),
+    "bad_characters": (
+        "コード・IDに使えない文字があります",
+        "character not allowed in a code or id",
+    ),
     # keys and references
     "duplicate_key": ("キーが重複しています", "duplicate key"),
     "unknown_municipality": (
@@ -93,6 +111,10 @@ TITLES: dict[str, tuple[str, str]] = {
         "施設も候補地もない類型です",
         "type with no facility and no candidate",
     ),
+    "demand_beyond_reach": (
+        "利用圏内の施設の容量が需要に足りません",
+        "demand exceeds the capacity within reach",
+    ),
     "no_capital_cost": (
         "延床面積も更新費用もないため更新費用を計上しません",
         "neither floor area nor renewal cost: no capital cost counted",
@@ -104,6 +126,20 @@ TITLES: dict[str, tuple[str, str]] = {
     "weights_not_one": ("按分比率の合計が1になりません", "split weights do not add up to 1"),
     "travel_without_distance": ("距離も所要時間もありません", "neither distance nor minutes"),
     "rule_incomplete": ("条件に必要な値がありません", "rule lacks a value it needs"),
+    # contradictory hard rules
+    "rule_cannot_hold": ("満たせない条件です", "a rule that cannot hold"),
+    "type_all_closed": (
+        "この類型の施設・候補地がすべて廃止指定です",
+        "every facility and candidate of this type is set to close",
+    ),
+    "rule_not_applied": (
+        "条件が適用されない市町村があります",
+        "a rule that does not apply to some municipalities",
+    ),
+    "no_partner_allowed": (
+        "連携できないため需要を満たせません",
+        "demand that only a partner could serve, but no partner is allowed",
+    ),
     # sanity bands
     "library_area_band": (
         "図書館の延床面積が目安の範囲外です",
@@ -137,11 +173,19 @@ FILE_CODES = frozenset(
 """Codes about the file as a whole: ``sheet`` then holds the file name."""
 
 
+def _escaped(ch: str) -> str:
+    """A control or format character as an escape (\\x07, \\u200b), others as they are."""
+    if unicodedata.category(ch) not in ("Cc", "Cf"):
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def _shown(value: object) -> str:
-    """The value as the user typed it, quoted; blanks shown as (空欄)/(blank)."""
+    """The value as the user typed it, quoted; blanks shown as (空欄)/(blank). Control
+    characters are escaped, so that a message stays one line and moves no cursor."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = str(value)
+    text = "".join(_escaped(ch) for ch in str(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 

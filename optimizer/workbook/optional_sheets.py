@@ -11,16 +11,25 @@ import pandas as pd
 
 from optimizer.problem.data import Parameters, Rules
 from optimizer.schema import PARAMETERS, PARAMETERS_BY_NAME, Parameter
-from optimizer.workbook.cells import YEAR_RANGE, CellError, is_blank, parse_value, range_problem
+from optimizer.workbook.cells import (
+    YEAR_RANGE,
+    CellError,
+    is_blank,
+    parse_value,
+    range_problem,
+    usual_problem,
+)
 from optimizer.workbook.checks import check_duplicate_keys, check_weights, resolve_municipalities
 from optimizer.workbook.coerce import repaired_code
-from optimizer.workbook.messages import Issue, issue
+from optimizer.workbook.messages import WARNING, Issue, issue
 from optimizer.workbook.names import header_key
 from optimizer.workbook.raw import excel_items, excel_rows
 
 __all__ = [
     "PARAMETER_KEYS",
     "parameters_from_sheet",
+    "parameter_rows",
+    "rule_rows",
     "travel_from_sheet",
     "rules_from_sheet",
     "scenarios_from_sheet",
@@ -104,6 +113,26 @@ def parameters_from_sheet(frame: pd.DataFrame | None) -> tuple[Parameters, list[
                     f"{name}：{bad.expected_ja}",
                 )
             )
+            continue
+        parsed = values[name]
+        unusual = (
+            usual_problem(parsed, parameter.usual)
+            if isinstance(parsed, int | float) and not isinstance(parsed, bool)
+            else None
+        )
+        if unusual:
+            found.append(
+                issue(
+                    "parameters",
+                    row,
+                    "value",
+                    record["value"],
+                    "unusual_value",
+                    f"{name}: {unusual[0]}",
+                    f"{name}：{unusual[1]}",
+                    severity=WARNING,
+                )
+            )
     if "language" in values and values["language"] is None:
         values.pop("language")
     parameters = Parameters(
@@ -111,6 +140,40 @@ def parameters_from_sheet(frame: pd.DataFrame | None) -> tuple[Parameters, list[
     )
     found.extend(check_weights(parameters, rows))
     return parameters, found
+
+
+def parameter_rows(frame: pd.DataFrame | None) -> dict[str, int]:
+    """Parameter name → its row in the ``parameters`` sheet (the first, for a repeat)."""
+    rows: dict[str, int] = {}
+    if frame is None:
+        return rows
+    for row, raw_name in excel_items(frame["name"]):
+        name = PARAMETER_KEYS.get(header_key(raw_name)) if raw_name is not None else None
+        if name is not None:
+            rows.setdefault(name, row)
+    return rows
+
+
+def rule_rows(
+    frame: pd.DataFrame | None, lookup: dict[str, str], types: pd.Index
+) -> dict[tuple[str, str, str | None], int]:
+    """(rule, municipality code, type or None) → its row in the ``rules`` sheet.
+
+    Read as :func:`rules_from_sheet` reads the rows (codes through ``lookup``, types
+    case-insensitively), so that a check on the rules can name the row of each.
+    """
+    rows: dict[tuple[str, str, str | None], int] = {}
+    if frame is None:
+        return rows
+    type_lookup = {str(t).lower(): str(t) for t in types}
+    for row, record in excel_rows(frame):
+        code = lookup.get(record["municipality"]) if record["municipality"] else None
+        if record["rule"] is None or code is None:
+            continue
+        other = record["other"]
+        kind = type_lookup.get(str(other).lower()) if other is not None else None
+        rows.setdefault((str(record["rule"]), code, kind), row)
+    return rows
 
 
 def travel_from_sheet(

@@ -2,7 +2,8 @@
 
 This is the only module that opens input files. :func:`read_tables` checks the file
 before trusting it (old .xls, encrypted, renamed CSV, macro workbook, zip bomb, too many
-rows), finds each sheet of :mod:`optimizer.schema` by its English or Japanese name, finds
+rows, a value in the far corner of a sheet, a damaged part, an unreadable CSV file, two
+sheets for one table; each sheet is read sparsely by :mod:`.sheet_cells`), finds each sheet of :mod:`optimizer.schema` by its English or Japanese name, finds
 the header row and matches its headers to the schema's columns (by English name,
 Japanese label, or both, ignoring case, spaces and full width; :mod:`.names`), and
 returns the cell values untouched, each row keyed by the row number the user sees in
@@ -13,7 +14,6 @@ modules it uses.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import logging
@@ -24,11 +24,12 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from optimizer.errors import FileFormatError
+from optimizer.errors import FileFormatError, InputError
 from optimizer.schema import SHEETS, SHEETS_BY_NAME, Sheet
 from optimizer.workbook.messages import WARNING, Issue, issue
 from optimizer.workbook.names import SHEET_KEYS, column_for_header, column_letter, header_key
 from optimizer.workbook.raw import RawTable, RawTables
+from optimizer.workbook.sheet_cells import MAX_COLUMN, MAX_ROW, far_cell, read_sheet_cells
 
 __all__ = [
     "read_tables",
@@ -162,7 +163,7 @@ def _sha256_bytes(data: bytes) -> str:
 def _check_signature(path: Path, head: bytes) -> None:
     """Refuse OLE2 containers (old .xls, encrypted .xlsx) and non-zip files."""
     if head.startswith(OLE2_SIGNATURE):
-        data = path.read_bytes()
+        data = _read_bytes(path)
         if (
             "EncryptedPackage".encode("utf-16-le") in data
             or b"EncryptionInfo" in data
@@ -234,7 +235,7 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _too_many_rows(sheet: str, count: int) -> FileFormatError:
+def _too_many_rows(sheet: str) -> FileFormatError:
     found = issue(
         sheet,
         None,
@@ -250,45 +251,6 @@ def _too_many_rows(sheet: str, count: int) -> FileFormatError:
 # ---------------------------------------------------------------------------
 # xlsx
 # ---------------------------------------------------------------------------
-
-
-def _sheet_rows(worksheet, sheet: str) -> list[Row]:
-    """(row number, cell values) of the rows that hold anything, capped."""
-    rows: list[Row] = []
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if values is None or all(_is_blank(value) for value in values):
-            continue
-        rows.append((number, list(values)))
-        if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
-            raise _too_many_rows(sheet, len(rows))
-    return rows
-
-
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    for member in archive.infolist():
-        if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-            with archive.open(member) as handle:
-                for chunk in iter(functools.partial(handle.read, 1 << 20), b""):
-                    if b"<f>" in chunk or b"<f " in chunk or b":f>" in chunk:
-                        return True
-    return False
-
-
-def _uncomputed_formulas(path: Path, titles: dict[str, str]) -> dict[str, set[tuple[int, int]]]:
-    """Sheet title → (row, position) of formula cells, read without cached values."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        found: dict[str, set[tuple[int, int]]] = {}
-        for title in titles:
-            cells = set()
-            for number, values in enumerate(book[title].iter_rows(values_only=True), start=1):
-                for position, value in enumerate(values or ()):
-                    if isinstance(value, str) and value.startswith("="):
-                        cells.add((number, position))
-            found[title] = cells
-        return found
-    finally:
-        book.close()
 
 
 def _formula_issues(
@@ -321,6 +283,54 @@ def _formula_issues(
     return found
 
 
+def _damaged(path: Path, where: str, exc: BaseException) -> FileFormatError:
+    """``unreadable``: a part of the file that cannot be unzipped or parsed."""
+    detail = str(exc).strip()
+    name = type(exc).__name__
+    if name == "error":  # zlib.error
+        name = f"{type(exc).__module__}.{name}"
+    value = f"{where}: {name}" + (f" ({detail})" if detail else "")
+    return _refuse(
+        path,
+        "unreadable",
+        "an .xlsx workbook saved by Excel (this one is damaged: save it again from Excel, "
+        "or restore it from a copy)",
+        "Excel で保存した .xlsx ブック（破損しています。Excel で保存し直すか、"
+        "コピーから戻してください）",
+        value=value,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; ``unreadable`` naming the file when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _refuse(
+            path,
+            "unreadable",
+            "a file this program may read (check its permissions, and that it is a file)",
+            "読み取れるファイル（アクセス権と、フォルダでなくファイルであることを確認）",
+            value=f"{type(exc).__name__}: {exc.strerror or exc}",
+        ) from None
+
+
+def _duplicate_sheet(name: str, first: str, second: str) -> Issue:
+    """``duplicate_sheet``: two sheets (or CSV files) hold the same table."""
+    sheet = SHEETS_BY_NAME[name]
+    return issue(
+        name,
+        None,
+        None,
+        f"{first}, {second}",
+        "duplicate_sheet",
+        f"one sheet for the {name} table (named '{sheet.name}' or '{sheet.label_ja}'): "
+        f"delete or rename '{second}' or '{first}'",
+        f"{name} の表はシート1つ（「{sheet.name}」または「{sheet.label_ja}」）。"
+        f"「{first}」か「{second}」を削除するか名前を変えてください",
+    )
+
+
 def _read_xlsx(path: Path) -> RawTables:
     suffix = path.suffix.lower()
     if suffix in MACRO_SUFFIXES:
@@ -330,46 +340,44 @@ def _read_xlsx(path: Path) -> RawTables:
             "a workbook without macros (.xlsx)",
             "マクロなしのブック（.xlsx で保存し直してください）",
         )
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        head = _read_bytes(path)[:8]  # raises unreadable, naming the file
     _check_signature(path, head)
-    archive = _check_zip(path)
-    with archive:
-        formulas_present = _has_formulas(archive)
-    data = path.read_bytes()
+    _check_zip(path).close()
+    data = _read_bytes(path)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise _refuse(
-            path,
-            "unreadable",
-            "an .xlsx workbook saved by Excel",
-            "Excel で保存した .xlsx ブック",
-            value=type(exc).__name__,
-        ) from None
+        raise _damaged(path, path.name, exc) from None
     result = RawTables(source={"path": str(path), "sha256": _sha256_bytes(data), "format": "xlsx"})
-    found_rows: dict[str, tuple[str, list[Row]]] = {}
+    titles: dict[str, str] = {}
     try:
         for title in book.sheetnames:
             name = SHEET_KEYS.get(header_key(title))
-            if name is None or name in result.tables:
+            if name is None:
                 if header_key(title) not in {header_key(t) for t in INSTRUCTION_SHEETS}:
                     log.info("sheet %r is not an input sheet; ignored", title)
                 continue
-            rows = _sheet_rows(book[title], name)
-            table = _table_from_rows(SHEETS_BY_NAME[name], rows, title, result.issues)
+            if name in titles:
+                result.issues.append(_duplicate_sheet(name, titles[name], title))
+                continue
+            titles[name] = title
+            try:
+                cells = read_sheet_cells(book[title], name, MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS)
+            except InputError:
+                raise
+            except Exception as exc:  # zlib, zip and XML errors of a damaged sheet
+                raise _damaged(path, title, exc) from None
+            if cells.overflow:
+                raise _too_many_rows(name)
+            table = _table_from_rows(SHEETS_BY_NAME[name], cells.rows, title, result.issues)
             result.tables[name] = table
-            found_rows[name] = (title, rows)
+            result.issues.extend(_formula_issues(table, cells.rows, cells.formulas))
     finally:
         book.close()
-    if formulas_present:
-        formulas = _uncomputed_formulas(
-            path, {title: name for name, (title, _) in found_rows.items()}
-        )
-        for name, (title, rows) in found_rows.items():
-            result.issues.extend(
-                _formula_issues(result.tables[name], rows, formulas.get(title, set()))
-            )
     return result
 
 
@@ -379,35 +387,74 @@ def _read_xlsx(path: Path) -> RawTables:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else cp932 (Shift_JIS as Windows writes it)."""
+    """UTF-8 (with or without BOM), else cp932 (Shift_JIS as Windows writes it).
+
+    Text with NUL characters (UTF-16, or a binary file named .csv) is refused too.
+    """
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" not in text:
+            return text
     raise _refuse(
         path,
         "bad_encoding",
-        "UTF-8 or Shift_JIS (cp932) text",
-        "UTF-8 または Shift_JIS（cp932）のテキスト",
+        "UTF-8 or Shift_JIS (cp932) text (in Excel: Save As > CSV UTF-8)",
+        "UTF-8 または Shift_JIS（cp932）のテキスト（Excel の「CSV UTF-8」で保存）",
     )
 
 
 def _csv_rows(path: Path, text: str, sheet: str) -> list[Row]:
     rows: list[Row] = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if all(_is_blank(cell) for cell in cells):
-            continue
-        values: list[object] = [cell if cell.strip() else None for cell in cells]
-        rows.append((number, values))
-        if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
-            raise _too_many_rows(sheet, len(rows))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if all(_is_blank(cell) for cell in cells):
+                continue
+            values: list[object] = [cell if cell.strip() else None for cell in cells]
+            held = [at + 1 for at, value in enumerate(values) if value is not None]
+            last = held[-1]
+            if number > MAX_ROW or last > MAX_COLUMN:
+                raise far_cell(sheet, number, last if last > MAX_COLUMN else held[0])
+            rows.append((number, values[:last]))
+            if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
+                raise _too_many_rows(sheet)
+    except csv.Error as exc:
+        raise _refuse(
+            path,
+            "unreadable",
+            "comma-separated text (a CSV file saved by Excel)",
+            "カンマ区切りのテキスト（Excel で保存した CSV）",
+            value=f"line {reader.line_num}: {exc}",
+        ) from None
     return rows
 
 
+def _not_a_file(path: Path) -> FileFormatError:
+    kind = "a folder" if path.is_dir() else "not a regular file"
+    return _refuse(
+        path,
+        "unreadable",
+        "a CSV file (this name is taken by a folder, a link or a device)",
+        "CSV ファイル（同じ名前のフォルダ・リンク・デバイスがあります）",
+        value=f"{path.name}: {kind}",
+    )
+
+
 def _read_csv_folder(path: Path) -> RawTables:
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-    if not files:
+    try:
+        entries = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+    except OSError as exc:
+        raise _refuse(
+            path,
+            "unreadable",
+            "a folder this program may read",
+            "読み取れるフォルダ",
+            value=f"{type(exc).__name__}: {exc.strerror or exc}",
+        ) from None
+    if not entries:
         raise _refuse(
             path,
             "no_csv_files",
@@ -419,12 +466,19 @@ def _read_csv_folder(path: Path) -> RawTables:
         )
     digest = hashlib.sha256()
     result = RawTables()
-    for file in files:
+    files: dict[str, str] = {}
+    for file in entries:
         name = SHEET_KEYS.get(header_key(file.stem))
-        if name is None or name in result.tables:
+        if name is None:
             log.info("file %s is not an input sheet; ignored", file.name)
             continue
-        data = file.read_bytes()
+        if name in files:
+            result.issues.append(_duplicate_sheet(name, files[name], file.name))
+            continue
+        files[name] = file.name
+        if not file.is_file():  # never open a folder, a FIFO or a broken link
+            raise _not_a_file(file)
+        data = _read_bytes(file)
         digest.update(file.name.encode("utf-8") + b"\0" + _sha256_bytes(data).encode() + b"\n")
         rows = _csv_rows(file, _decode(file, data), name)
         result.tables[name] = _table_from_rows(SHEETS_BY_NAME[name], rows, file.name, result.issues)
@@ -451,7 +505,8 @@ def read_tables(path: str | Path) -> RawTables:
     ------
     FileFormatError
         The file cannot be read as an input at all (missing, old .xls, encrypted,
-        renamed CSV, macro workbook, zip bomb, too many rows, folder without CSV).
+        renamed CSV, macro workbook, zip bomb, too many rows, a value far outside the
+        tables, damaged, unreadable, folder without CSV).
     """
     path = Path(path)
     if not path.exists():

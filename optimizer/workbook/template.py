@@ -24,8 +24,11 @@ from optimizer.schema import (
     Parameter,
     Sheet,
 )
+from optimizer.workbook.cells import YEAR_RANGE
 from optimizer.workbook.instructions import KIND_WORDS, column_description, shown_default
 from optimizer.workbook.messages import TITLES
+from optimizer.workbook.names import column_letter
+from optimizer.workbook.sheet_cells import MAX_COLUMN, MAX_ROW
 from optimizer.workbook.writer import workbook_bytes
 
 __all__ = [
@@ -63,7 +66,7 @@ EXAMPLE_FILL: dict[tuple[str, str], tuple[object, object]] = {
     ("travel", "facility"): ("L-001", "C-001"),
     ("travel", "distance_km"): (3.5, None),
     ("travel", "minutes"): (None, 20),
-    ("rules", "value"): (None, None),
+    ("rules", "value"): (None, 2),
     ("scenarios", "note"): ("library catchment 5 km", "agreements without fixed cost"),
 }
 """Example values where the schema's ``Column.examples`` gives none."""
@@ -152,6 +155,55 @@ def _sheet_markdown(sheet: Sheet, lang: str) -> list[str]:
     return lines + [""]
 
 
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer() and 1e4 <= abs(value) < 1e16:
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def _span(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"≥ {_number(low)}"
+    if low is None:
+        return f"≤ {_number(high)}"
+    return f"{_number(low)} … {_number(high)}"
+
+
+def _range_rows() -> list[str]:
+    """One row per numeric column and parameter: the range refused outside, the usual band."""
+    rows = []
+    for sheet in SHEETS:
+        for column in sheet.columns:
+            if column.kind not in ("int", "float", "year") or column.unit == "°":
+                continue
+            allowed = (
+                _span(*YEAR_RANGE)
+                if column.kind == "year"
+                else _span(column.minimum, column.maximum)
+            )
+            usual = _span(*column.usual) if column.usual else ""
+            rows.append(
+                f"| `{sheet.name}` | `{column.name}` | {_md(column.unit)} | {allowed} | {usual} |"
+            )
+    for parameter in PARAMETERS:
+        if parameter.kind not in ("int", "float", "year"):
+            continue
+        allowed = (
+            _span(*YEAR_RANGE)
+            if parameter.kind == "year"
+            else _span(parameter.minimum, parameter.maximum)
+        )
+        usual = _span(*parameter.usual) if parameter.usual else ""
+        rows.append(
+            f"| `parameters` | `{parameter.name}` | {_md(parameter.unit)} | {allowed} | {usual} |"
+        )
+    return rows
+
+
 def schema_markdown(lang: str = "en") -> str:
     """The input reference (``docs/inputs.md``) rendered from the schema."""
     kinds = KIND_WORDS["en" if lang == "en" else "ja"]
@@ -175,12 +227,18 @@ def schema_markdown(lang: str = "en") -> str:
         "years as 1985, 1985年, 昭和60, S60, 令和3, R3. Municipality codes are JIS codes "
         "kept as text: a 4-digit code is taken as a 5-digit code that lost its leading zero "
         "(repaired, with a warning); a 6-digit code must carry a valid check digit; a "
-        "5-digit reference matches a 6-digit code and vice versa.",
+        "5-digit reference matches a 6-digit code and vice versa; a code that is not made "
+        "of digits is kept as typed, with a warning. No code or id (municipality codes, "
+        "facility ids, types) may hold a control character, `/` or `\\`, or be `.` or "
+        "`..`: they end up in file names and log lines.",
         "",
         "Files refused outright: old `.xls`, password-protected workbooks, CSV or text "
         "renamed to `.xlsx`, macro workbooks (`.xlsm`), archives that unzip to more than "
-        "512 MiB, sheets with more than 200,000 rows. Formula cells without a saved value "
-        "are reported cell by cell.",
+        "512 MiB, damaged archives or sheets, sheets with more than 200,000 rows, a value "
+        f"right of column {column_letter(MAX_COLUMN - 1)} or below row {MAX_ROW:,} (the "
+        "far corner of a sheet), CSV files that cannot be read or decoded. Two sheets (or "
+        "CSV files) for one table, such as `施設` and `facilities`, are an error. Formula "
+        "cells without a saved value are reported cell by cell.",
         "",
         "## Sheets",
         "",
@@ -222,6 +280,33 @@ def schema_markdown(lang: str = "en") -> str:
             f"| `{kind}` | {categories.get(kind, '')} | {renovation:,.0f} | {rebuild:,.0f} |"
         )
     lines += [
+        "",
+        "## Plausible ranges",
+        "",
+        "A number outside its range is refused (an error: no real Japanese area has it — "
+        "usually a unit mistake, a stray key or an overflow such as 1e308 or 1e-300); "
+        "outside its usual band it is reported as a warning (check the value and its "
+        "unit). Where each bound comes from is stated in `optimizer/schema/reference.py`.",
+        "",
+        "| sheet | column | unit | refused outside | usual |",
+        "|---|---|---|---|---|",
+        *_range_rows(),
+        "",
+        "## Contradictions found before a solve",
+        "",
+        "- Every facility and candidate of a type with demand set to close "
+        "(`type_all_closed`, error).",
+        "- A `keep_own` rule for a municipality whose own facilities of the type are all set "
+        "to close, with no candidate of the type (`rule_cannot_hold`, error); one that hosts "
+        "no facility or candidate of the type at all (`rule_cannot_hold`, warning).",
+        "- `required_saving` (with `fairness`) for a municipality that may sign no "
+        "agreement (`may_share` no, or a partner limit of 0) (`rule_cannot_hold`, error).",
+        "- `keep_own_each_type` where a municipality hosts no facility of a type "
+        "(`rule_not_applied`, warning); a municipality that may sign no agreement and hosts "
+        "nothing of a type it needs (`no_partner_allowed`, warning).",
+        "- A municipality whose demand for a type exceeds the capacity of every facility "
+        "and candidate within the type's maximum distance (`demand_beyond_reach`, "
+        "warning), or with none within reach (`nothing_within_reach`, warning).",
         "",
         "## Sanity bands (warnings)",
         "",

@@ -101,10 +101,15 @@ def agreement_docx(terms: AgreementTerms, language: str = "ja") -> bytes:
 
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_-]+")
+CODE_IN_NAME_MAX = 40
+"""The most characters of a municipality code in a file name (the number keeps names
+unique; a code is usually the 5- or 6-digit 全国地方公共団体コード)."""
 
 
 def _file_stem(terms: AgreementTerms, language: str) -> str:
-    a, b = (_UNSAFE.sub("_", code) or "x" for code in (terms.a.code, terms.b.code))
+    a, b = (
+        _UNSAFE.sub("_", code)[:CODE_IN_NAME_MAX] or "x" for code in (terms.a.code, terms.b.code)
+    )
     return f"{terms.number:02d}_{a}_{b}_{language}"
 
 

@@ -16,6 +16,7 @@ from docx.shared import Mm, Pt
 from docx.styles.style import BaseStyle, CharacterStyle
 
 from optimizer.outputs.documents.blocks import Block
+from optimizer.outputs.safe_text import PROPERTY_MAX_CHARS, clip, one_line
 
 __all__ = ["render_markdown", "render_docx", "FONTS"]
 
@@ -129,7 +130,7 @@ def render_docx(blocks: Sequence[Block], language: str, when: datetime) -> bytes
 
     properties = document.core_properties
     title = next((b.text for b in blocks if b.kind == "title"), "")
-    properties.title = title
+    properties.title = clip(one_line(title), PROPERTY_MAX_CHARS)  # a name may be long
     properties.author = ""
     properties.last_modified_by = ""
     properties.comments = ""

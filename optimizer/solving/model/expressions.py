@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pulp
 
-__all__ = ["object_array", "grouped_sums", "add_rows", "add_pairwise_le"]
+from optimizer.errors import ModelScaleError
+
+__all__ = [
+    "object_array",
+    "grouped_sums",
+    "add_rows",
+    "add_pairwise_le",
+    "bounded_coefficients",
+    "SMALLEST_COEFFICIENT",
+    "LARGEST_COEFFICIENT",
+]
+
+SMALLEST_COEFFICIENT = 1e-6
+LARGEST_COEFFICIENT = 1e6
+"""Every non-zero coefficient the solver sees lies in [1e-6, 1e6]: the objective is stated
+in million yen and each capacity row as shares of the capacity, so that ordinary inputs
+stay well inside (the sample spans 1.4e-4 .. 3e4); beyond, double precision and the
+solver's tolerances (1e-9 feasibility, 1e-6 integrality) no longer tell a plan apart."""
 
 
 def object_array(items: Sequence) -> np.ndarray:
@@ -15,6 +32,38 @@ def object_array(items: Sequence) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     out[:] = list(items)
     return out
+
+
+def bounded_coefficients(
+    values: np.ndarray,
+    label: Callable[[int], tuple[str, str]],
+    what: str,
+    what_ja: str,
+    small: str,
+) -> np.ndarray:
+    """``values`` checked against [SMALLEST_COEFFICIENT, LARGEST_COEFFICIENT].
+
+    A magnitude above the largest is an input no plan can be computed from reliably:
+    :class:`optimizer.errors.ModelScaleError` names the term (``label(n)``: English, Japanese). Below the
+    smallest, ``small`` says what to do: ``"zero"`` (an objective term worth less than a
+    yen a year) or ``"floor"`` (a capacity share, rounded up so that capacity still holds).
+    """
+    values = np.asarray(values, dtype=float)
+    size = np.abs(values)
+    if size.size and np.nanmax(size) > LARGEST_COEFFICIENT:
+        n = int(np.nanargmax(size))
+        name, name_ja = label(n)
+        raise ModelScaleError(
+            f"{what} of {name} is {values[n]:.3g}, beyond what the solver can weigh "
+            f"precisely (at most {LARGEST_COEFFICIENT:g}); check the inputs' units",
+            ja=f"{name_ja}の{what_ja}が{values[n]:.3g}で、ソルバーが正確に扱える範囲"
+            f"（{LARGEST_COEFFICIENT:g}以下）を超えます。入力の単位を確認してください",
+        )
+    tiny = (size > 0) & (size < SMALLEST_COEFFICIENT)
+    if tiny.any():
+        values = values.copy()
+        values[tiny] = 0.0 if small == "zero" else np.sign(values[tiny]) * SMALLEST_COEFFICIENT
+    return values
 
 
 def grouped_sums(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
+from optimizer.solving.model.expressions import bounded_coefficients
 from optimizer.solving.model.index import ModelIndex, arc_travel_costs, per_demand
 from optimizer.solving.model.variables import ModelVariables
 
@@ -45,5 +46,34 @@ def define_objective(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariable
             per_demand(index, "unserved_penalty"),
         ]
     )
-    scaled = (coefficients / OBJECTIVE_UNIT_YEN).tolist()
+    scaled = bounded_coefficients(
+        coefficients / OBJECTIVE_UNIT_YEN,
+        lambda n: _term(index, len(var.agree), n),
+        "annual cost [million yen]",
+        "年間費用（百万円）",
+        small="zero",
+    ).tolist()
     prob.setObjective(pulp.LpAffineExpression(zip(variables, scaled, strict=True)))
+
+
+def _term(index: ModelIndex, agreements: int, n: int) -> tuple[str, str]:
+    """What the objective's n-th coefficient stands for, in the user's ids (en, ja)."""
+    facilities, arcs = len(index.facility_ids), index.arcs
+    if n < facilities:
+        j = index.facility_ids[n]
+        return f"facility {j}", f"施設{j}"
+    n -= facilities
+    if n < len(arcs):
+        row = arcs.iloc[n]
+        i, j = row["municipality"], row["facility"]
+        return f"travel {i} → {j}", f"{i}から{j}への移動"
+    n -= len(arcs)
+    if n < agreements:
+        return "an agreement", "協約"
+    demand = index.demands.iloc[n - agreements]
+    code, kind = index.codes[int(demand["i"])], index.types[int(demand["k"])]
+    return (
+        f"unserved demand of {code} for {kind} (priced from the dearest annual cost per "
+        f"capacity unit among the {kind} facilities)",
+        f"{code}の{kind}の未充足需要（{kind}施設の容量当たり年間費用の最高値から算定）",
+    )

@@ -9,7 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from optimizer.solving.model.expressions import add_pairwise_le, add_rows, grouped_sums
+from optimizer.solving.model.expressions import (
+    add_pairwise_le,
+    add_rows,
+    bounded_coefficients,
+    grouped_sums,
+)
 from optimizer.solving.model.index import ModelIndex
 from optimizer.solving.model.variables import ModelVariables
 
@@ -63,9 +68,17 @@ def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
     groups = np.concatenate([row_of[arcs["j"].to_numpy()], np.arange(len(served))])
     variables = np.concatenate([var.use, var.open_[served]])
     capacity = index.capacity[arcs["j"].to_numpy()]
-    coefficients = np.concatenate(
-        [arcs["demand"].to_numpy(float) / capacity, -np.ones(len(served))]
+    shares = bounded_coefficients(
+        arcs["demand"].to_numpy(float) / capacity,
+        lambda n: (
+            f"{arcs['municipality'].iloc[n]} → {arcs['facility'].iloc[n]}",
+            f"{arcs['municipality'].iloc[n]}から{arcs['facility'].iloc[n]}",
+        ),
+        "demand as a share of the facility's capacity",
+        "需要の施設容量に対する比",
+        small="floor",
     )
+    coefficients = np.concatenate([shares, -np.ones(len(served))])
     expressions = grouped_sums(groups, variables, coefficients, len(served))
     return add_rows(prob, "capacity", served, expressions, pulp.LpConstraintLE, 0.0)
 

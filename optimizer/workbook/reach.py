@@ -1,0 +1,127 @@
+"""What the residents of each municipality can reach, from the access arcs of
+:mod:`optimizer.problem.network` (facilities and candidates fixed to close left out).
+
+Two warnings, per municipality and type with demand: ``nothing_within_reach`` when no
+facility or candidate of the type lies within its maximum distance, and
+``demand_beyond_reach`` when some do but their capacities together fall short of the
+municipality's demand alone. Either way part of the demand stays unserved whatever the
+plan (at the price of ``unserved_penalty``), which is seldom what a planner meant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from optimizer.problem.data import ProblemData
+from optimizer.problem.network import access_arcs
+from optimizer.workbook.messages import WARNING, Issue, issue
+
+__all__ = ["usable_arcs", "check_reach", "check_capacity_within_reach", "listed"]
+
+SHOWN_IDS = 5
+"""Facility ids named in one message (then "… and n more")."""
+
+
+def listed(ids: list[str], lang: str = "en") -> str:
+    """Ids joined for a message, at most :data:`SHOWN_IDS` of them."""
+    shown = ids[:SHOWN_IDS]
+    more = len(ids) - len(shown)
+    if lang == "ja":
+        return "、".join(shown) + (f" ほか{more}件" if more else "")
+    return ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+def usable_arcs(problem: ProblemData) -> pd.DataFrame:
+    """Access arcs to facilities and candidates not fixed to close, with their capacity.
+
+    Columns of :func:`~optimizer.problem.network.access_arcs` plus ``capacity``.
+    """
+    arcs = access_arcs(problem)
+    sites = problem.facilities
+    usable = sites["status"].reindex(arcs["facility"]).to_numpy() != "close"
+    arcs = arcs[usable]
+    return arcs.assign(capacity=sites["capacity"].reindex(arcs["facility"]).to_numpy(float))
+
+
+def check_reach(
+    problem: ProblemData, rows: Mapping[str, int], arcs: pd.DataFrame | None = None
+) -> list[Issue]:
+    """``nothing_within_reach`` (warning): a municipality with demand for a type but no
+    facility or candidate of it (other than ones fixed to close) within the type's
+    maximum distance; its demand would stay unserved whatever the plan.
+
+    ``rows`` maps municipality codes to their row in the municipalities sheet; ``arcs``
+    are :func:`usable_arcs` (computed when not given).
+    """
+    arcs = usable_arcs(problem) if arcs is None else arcs
+    reached = set(zip(arcs["municipality"], arcs["type"], strict=True))
+    found = []
+    for code, demand in problem.demand.iterrows():
+        for kind, amount in demand.items():
+            if amount <= 0 or (code, kind) in reached:
+                continue
+            limit = float(problem.facility_types.at[kind, "max_distance_km"])
+            found.append(
+                issue(
+                    "municipalities",
+                    rows.get(str(code)),
+                    "code",
+                    code,
+                    "nothing_within_reach",
+                    f"a {kind} facility or candidate within {limit:g} km (add a candidate "
+                    "site, a travel row or a longer max_distance_km)",
+                    f"{limit:g} km 以内の{kind}の施設または候補地（候補地、移動距離の行、"
+                    "または最大利用距離の見直しを）",
+                    severity=WARNING,
+                )
+            )
+    return found
+
+
+def check_capacity_within_reach(
+    problem: ProblemData, rows: Mapping[str, int], arcs: pd.DataFrame | None = None
+) -> list[Issue]:
+    """``demand_beyond_reach`` (warning): a municipality's demand for a type exceeds the
+    capacity of every facility and candidate of the type within reach, together.
+
+    The message gives the demand, the capacity within the type's maximum distance and
+    the facilities counted. Other municipalities compete for the same facilities, so
+    passing this check does not mean the demand can be served; failing it means it
+    cannot. ``rows`` and ``arcs`` as for :func:`check_reach`.
+    """
+    arcs = usable_arcs(problem) if arcs is None else arcs
+    if arcs.empty:
+        return []
+    groups = arcs.groupby(["municipality", "type"], sort=False)
+    capacity = groups["capacity"].sum()
+    sites = groups["facility"].agg(list)
+    types = problem.facility_types
+    found = []
+    for (code, kind), have in capacity.items():
+        amount = float(problem.demand.at[code, kind])
+        if have <= 0 or amount <= have * (1 + 1e-9):
+            continue
+        limit = float(types.at[kind, "max_distance_km"])
+        unit = str(types.at[kind, "capacity_unit"] or "")
+        name_ja = str(types.at[kind, "name_ja"] or kind)
+        ids = [str(i) for i in sites[(code, kind)]]
+        found.append(
+            issue(
+                "municipalities",
+                rows.get(str(code)),
+                "code",
+                code,
+                "demand_beyond_reach",
+                f"capacity within {limit:g} km for its {kind} demand of {amount:,.0f} {unit}: "
+                f"the {len(ids)} {kind} site(s) within reach ({listed(ids)}) hold only "
+                f"{have:,.0f}, so at least {amount - have:,.0f} stays unserved (add a "
+                "candidate, raise capacities or max_distance_km)",
+                f"{name_ja}の需要 {amount:,.0f} {unit} に対し、{limit:g} km 以内の施設・候補地 "
+                f"{len(ids)} か所（{listed(ids, 'ja')}）の容量は {have:,.0f} だけで、少なくとも "
+                f"{amount - have:,.0f} は充足できません（候補地・容量・最大利用距離の見直しを）",
+                severity=WARNING,
+            )
+        )
+    return found
