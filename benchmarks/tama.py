@@ -10,11 +10,19 @@ Loads ``../shared/data/real/case-tama`` through :func:`optimizer.sources.opendat
 agreement fixed cost 2 M yen/year) under a time limit, re-runs the independent check,
 and prints:
 
-* the figures: municipalities, facilities per type, the defaults that were filled,
-  seconds per stage, peak memory, status, objective, gap;
+* the figures: municipalities, facilities per type, who runs the care facilities, the
+  elderly-care planning areas (老人福祉圏域) and their care floors, the defaults that were
+  filled, seconds per stage, peak memory, status, objective, gap;
 * the plan: facilities kept / closed / built per type, the agreements, and the area's
   annual cost before (each municipality alone) and after (the plan), with the
   municipalities that save most.
+
+Operators — the rule (:func:`optimizer.sources.opendata.care_operators`): a care facility
+is private (社会福祉法人, 医療法人 …) unless its name contains 市立, 町立 or 村立; libraries
+and halls are municipal. A private facility stays open whatever the plan and costs the
+municipalities nothing. Each 老人福祉圏域 (``rofuku_keniki.csv``) keeps at least today's
+care capacity (``area_floor_share`` 1.0); at most 90 % of a library's or hall's capacity
+and 95 % of a care home's is planned (``max_utilisation``).
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ def _print_figures(problem, tables_info: pd.DataFrame, timings: dict, outcome) -
     print(
         "facilities per type: " + ", ".join(f"{k} {v}" for k, v in f["type"].value_counts().items())
     )
+    _print_care(problem)
     print("\nfilled defaults (type, subtype, column: filled of rows — rule):")
     for row in tables_info.itertuples():
         print(
@@ -71,6 +80,28 @@ def _print_figures(problem, tables_info: pd.DataFrame, timings: dict, outcome) -
         f"status {status_text(outcome.status)}; objective {outcome.objective / OKU:,.2f} 億円/year; "
         f"gap {fmt(None if outcome.gap is None else 100 * outcome.gap, '.3f')} %"
     )
+
+
+def _print_care(problem) -> None:
+    """Who runs the care facilities, and each planning area's care floor."""
+    from optimizer.problem.rules import area_floors
+
+    f = problem.facilities
+    care = f[(f["type"] == "care") & ~f["is_candidate"]]
+    operators = care["operator"].value_counts()
+    print(
+        f"care facilities: {operators.get('private', 0)} private, "
+        f"{operators.get('municipal', 0)} municipal, {operators.get('prefecture', 0)} "
+        "prefectural (rule: private unless the name contains 市立/町立/村立; a private "
+        "facility stays open)"
+    )
+    u = problem.facility_types["max_utilisation"]
+    print("max_utilisation: " + ", ".join(f"{k} {v:g}" for k, v in u.items()))
+    floors = area_floors(problem)
+    if len(floors):
+        print("floors per 老人福祉圏域 (area, type, least capacity, municipalities):")
+        for row in floors.itertuples():
+            print(f"  {row.area:6s} {row.type:8s} {row.floor:8,.0f} ({len(row.members)})")
 
 
 def _print_plan(solution) -> None:

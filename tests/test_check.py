@@ -37,7 +37,7 @@ def test_over_capacity_is_caught(solved):
     flows = solution.flows.copy()
     flows.loc[flows["facility"].eq("C-A") & flows["municipality"].eq("A"), "share"] = 1.6
     found = check_solution(problem, _with(solution, flows=flows, facilities=facilities))
-    assert any("over its capacity" in line for line in found)
+    assert any("over its usable capacity" in line for line in found)
     assert any("not in [0, 1]" in line for line in found)
 
 

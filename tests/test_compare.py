@@ -96,8 +96,8 @@ def test_compare_on_the_sample_area(tmp_path):
     scenarios = tables["scenarios"].set_index("scenario")
     assert list(scenarios.index) == ["base", "近距離"]
     assert (scenarios["status"] == "optimal").all()
-    assert scenarios.loc["近距離", "n_library.keep"] > scenarios.loc["base", "n_library.keep"]
-    assert scenarios.loc["近距離", "cost_after"] >= scenarios.loc["base", "cost_after"]
+    # a shorter reach can only cost more, and changes which libraries stay
+    assert scenarios.loc["近距離", "cost_after"] > scenarios.loc["base", "cost_after"]
     assert scenarios.loc["近距離", "worst_km_library"] <= 8.0 + 1e-9
     assert not math.isnan(scenarios.loc["base", "saving"])
     differences = tables["differences"]

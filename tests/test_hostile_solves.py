@@ -20,7 +20,10 @@ from optimizer.solving.model.expressions import (
 )
 
 SAMPLE_CARE_HOME = "C-24"
-"""The only care facility of 檜原村 (13307) in the sample."""
+"""A care home of 檜原村 (13307) in the sample."""
+
+SAMPLE_LIBRARY = "L-12"
+"""The only library of 檜原村 (13307) in the sample."""
 
 
 @pytest.fixture
@@ -38,9 +41,9 @@ def test_contradictory_rules_found_by_a_standalone_solve_exit_4_with_who_what_wh
         "--shapley",
         "off",
         "--set",
-        f"facilities.{SAMPLE_CARE_HOME}.status=close",
+        f"facilities.{SAMPLE_LIBRARY}.status=close",
         "--set",
-        "rules.keep_own=13307,care",
+        "rules.keep_own=13307,library",
     ]
     hostile_run(
         args,
@@ -138,7 +141,7 @@ def test_the_sample_model_is_well_inside_the_solver_range(sample_workbook):
 
     problem, _ = load_problem(sample_workbook)
     model = build_model(problem, None, standalone_costs(problem, processes=1))
-    rows = [abs(v) for c in model.prob.constraints.values() for v in c.values() if v]
+    rows = [abs(v) for c in model.prob.constraints() for v in c.values() if v]
     objective = [abs(v) for v in model.prob.objective.values() if v]
     for values in (rows, objective):
         assert SMALLEST_COEFFICIENT <= min(values) and max(values) <= LARGEST_COEFFICIENT

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from optimizer.problem.rules import area_floors
 from optimizer.schema import SHEETS_BY_NAME
-from optimizer.sources.opendata import DEFAULTS, classify_halls, tama_problem, tama_tables
+from optimizer.sources.opendata import (
+    DEFAULTS,
+    care_operators,
+    classify_halls,
+    tama_problem,
+    tama_tables,
+)
 
 
 @pytest.fixture(scope="module")
@@ -134,5 +141,53 @@ def test_community_rooms_give_the_large_reading(case_dir):
 def test_problem(case_dir):
     problem = tama_problem(case_dir)
     assert len(problem.municipalities) == 30
-    assert (problem.facilities["annual_cost"] > 0).all()
+    owned = problem.facilities["operator"] == "municipal"
+    assert (problem.facilities.loc[owned, "annual_cost"] > 0).all()
     assert problem.source["assumptions"]
+
+
+def test_care_operators_follow_the_name_rule(tables):
+    f = tables["facilities"]
+    care = f[f["type"] == "care"]
+    municipal = care["name"].str.contains("市立|町立|村立")
+    assert (care.loc[municipal, "operator"] == "municipal").all()
+    assert (care.loc[~municipal, "operator"] == "private").all()
+    assert care["operator"].value_counts().to_dict() == {"private": 350, "municipal": 2}
+    assert (f.loc[f["type"] != "care", "operator"] == "municipal").all()
+    rule = care_operators(
+        pd.Series(["care", "care", "library"]),
+        pd.Series(["府中市立特別養護老人ホームよつや苑", "特別養護老人ホームA", "図書館"]),
+    )
+    assert rule.tolist() == ["municipal", "private", "municipal"]
+
+
+def test_care_areas_and_floors(case_dir, tables):
+    areas = pd.read_csv(case_dir / "rofuku_keniki.csv", dtype={"code5": str})
+    m = tables["municipalities"].set_index("code")
+    assert m["care_area"].to_dict() == areas.set_index("code5")["keniki"].to_dict()
+    assert m["care_area"].value_counts().to_dict() == {
+        "西多摩": 8, "南多摩": 5, "北多摩西部": 6, "北多摩南部": 6, "北多摩北部": 5,
+    }  # fmt: skip
+    types = tables["facility_types"].set_index("type")
+    assert types["max_utilisation"].to_dict() == {"library": 0.9, "hall": 0.9, "care": 0.95}
+    assert types.at["care", "area_floor_share"] == 1.0
+    assert types[["area_floor_share"]].drop(index="care").isna().all().all()
+
+
+def test_problem_carries_the_care_columns(case_dir):
+    problem = tama_problem(case_dir)
+    f = problem.facilities
+    private = f[f["operator"] == "private"]
+    assert len(private) == 350 and (private["status"] == "keep").all()
+    assert (f.loc[f["is_candidate"], "operator"] == "municipal").all()
+    floors = area_floors(problem).set_index("area")
+    assert sorted(floors.index) == sorted(
+        ["西多摩", "南多摩", "北多摩西部", "北多摩南部", "北多摩北部"]
+    )
+    assert set(floors["type"]) == {"care"}
+    care = f[(f["type"] == "care") & ~f["is_candidate"]]
+    assert floors["floor"].sum() == care["capacity"].sum()  # share 1.0: today's capacity
+    west = problem.municipalities.index[problem.municipalities["care_area"] == "西多摩"]
+    assert (
+        floors.at["西多摩", "floor"] == care.loc[care["municipality"].isin(west), "capacity"].sum()
+    )

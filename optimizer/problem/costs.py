@@ -44,6 +44,8 @@ __all__ = [
     "self_provision_costs",
     "UNKNOWN_AGE_FRACTION",
     "UNSERVED_PENALTY_FACTOR",
+    "OPERATORS",
+    "municipal",
 ]
 
 UNKNOWN_AGE_FRACTION = 0.5
@@ -75,13 +77,19 @@ def unserved_penalties(
     if params.unserved_penalty is not None:
         return pd.Series(float(params.unserved_penalty), index=types, name="unserved_penalty")
     usable = facilities[facilities["capacity"].astype(float) > 0]
-    unit = usable["annual_cost"].astype(float) / usable["capacity"].astype(float)
+    unit = _gross(usable) / usable["capacity"].astype(float)
     dearest = unit.groupby(usable["type"].astype(str)).max().reindex(types).fillna(0.0)
     reach = facility_types["user_travel_cost_per_km"].astype(float) * facility_types[
         "max_distance_km"
     ].astype(float)
     penalty = UNSERVED_PENALTY_FACTOR * (dearest + reach)
     return penalty.clip(lower=1.0).rename("unserved_penalty")
+
+
+def _gross(facilities: pd.DataFrame) -> pd.Series:
+    """Each facility's whole annual cost, whoever bears it [yen/year]."""
+    column = "gross_annual_cost" if "gross_annual_cost" in facilities else "annual_cost"
+    return facilities[column].astype(float)
 
 
 def self_provision_costs(facilities: pd.DataFrame, facility_types: pd.DataFrame) -> pd.Series:
@@ -96,7 +104,7 @@ def self_provision_costs(facilities: pd.DataFrame, facility_types: pd.DataFrame)
     0 for a type with no facility at all.
     """
     usable = facilities[facilities["capacity"].astype(float) > 0]
-    unit = usable["annual_cost"].astype(float) / usable["capacity"].astype(float)
+    unit = _gross(usable) / usable["capacity"].astype(float)
     median = unit.groupby(usable["type"].astype(str)).median()
     return median.reindex(facility_types.index).fillna(0.0).rename("self_provision_cost")
 
@@ -212,15 +220,38 @@ def outlay_schedule(
     return pd.DataFrame(out, index=facilities.index, columns=base + np.arange(horizon))
 
 
+OPERATORS = ("municipal", "private", "prefecture")
+"""Who runs a facility: a member municipality, a private operator (社会福祉法人, 医療法人,
+株式会社 …) or the prefecture."""
+
+
+def municipal(facilities: pd.DataFrame) -> np.ndarray:
+    """Whether each facility is run by its host municipality (no ``operator`` column: all).
+
+    Only these can be closed or built by the plan, cost the municipalities anything, and
+    need an agreement and a payment when another municipality's residents use them; a
+    private or prefectural facility (e.g. a 特養 run by a 社会福祉法人 under the
+    care-insurance system) admits residents by need, whatever their municipality.
+    """
+    if "operator" not in facilities:
+        return np.ones(len(facilities), dtype=bool)
+    operator = facilities["operator"].astype(str).str.strip().str.lower()
+    return operator.isin(["municipal", "", "nan", "none", "<na>"]).to_numpy(bool)
+
+
 def derive_facility_costs(
     facilities: pd.DataFrame, facility_types: pd.DataFrame, params: Parameters
 ) -> pd.DataFrame:
     """Add the cost columns of :data:`optimizer.problem.data.FACILITY_COLUMNS`.
 
     ``capital_cost`` [yen] undiscounted outlays over the horizon; ``annual_capital_cost``,
-    ``annual_repair_cost`` (the type's routine repairs × floor area) and ``annual_cost``
-    = capital + operating + repairs [yen/year]; ``next_renewal_year``. The input columns
-    are left as they are, so deriving twice gives the same result.
+    ``annual_repair_cost`` (the type's routine repairs × floor area) and
+    ``gross_annual_cost`` = capital + operating + repairs [yen/year];
+    ``next_renewal_year``. ``annual_cost`` and ``capital_cost`` are what the
+    municipalities' accounts bear: the gross figures for a facility they own, 0 for one
+    run by a private operator or the prefecture (:func:`municipal`),
+    which also stays open whatever its status says (a municipality cannot close it). The
+    input columns are left as they are, so deriving twice gives the same result.
     """
     schedule = outlay_schedule(facilities, facility_types, params)
     discount = (1.0 + params.discount_rate) ** -np.arange(params.horizon_years)
@@ -236,11 +267,16 @@ def derive_facility_costs(
     result["annual_capital_cost"] = present_value / annuity_factor(
         params.discount_rate, params.horizon_years
     )
-    result["annual_cost"] = (
+    result["gross_annual_cost"] = (
         result["annual_capital_cost"]
         + result["annual_operating_cost"]
         + result["annual_repair_cost"]
     )
+    owned = municipal(facilities)
+    result["annual_cost"] = np.where(owned, result["gross_annual_cost"], 0.0)
+    result["capital_cost"] = np.where(owned, result["capital_cost"], 0.0)
+    if "status" in facilities:
+        result["status"] = np.where(owned, facilities["status"].astype(str), "keep")
     has_outlay = schedule.to_numpy() > 0
     first = np.where(has_outlay.any(axis=1), has_outlay.argmax(axis=1) + params.base_year, -1)
     result["next_renewal_year"] = pd.array(

@@ -40,6 +40,7 @@ __all__ = [
     "ProblemData",
     "FACILITY_COLUMNS",
     "demand_matrix",
+    "fill_input_defaults",
     "assemble_problem",
 ]
 
@@ -54,7 +55,8 @@ FACILITY_COLUMNS = (
     "floor_area_m2",  # [m²], NaN if unknown
     "year_built",  # Int64, <NA> for candidates / unknown
     "annual_operating_cost",  # [yen/year] as input (0 where blank)
-    "status",  # keep / close / free
+    "status",  # keep / close / free (keep for a facility the municipalities do not own)
+    "operator",  # municipal / private / prefecture (candidates: municipal)
     "is_candidate",  # bool
     "build_cost",  # [yen], NaN for existing facilities
     "renewal_cost",  # [yen] one rebuild, NaN if unknown
@@ -75,12 +77,17 @@ class ProblemData:
     municipalities
         Index ``code`` (str). Columns ``name``, ``lat``, ``lon``, ``population``,
         ``population_75plus``, ``may_share`` (bool), ``capital_budget`` (float, NaN = none),
-        plus any ``population_YYYY`` / ``population_75plus_YYYY`` projections.
+        ``care_area`` (text: the 老人福祉圏域, "" = in no area), plus any
+        ``population_YYYY`` / ``population_75plus_YYYY`` projections.
     facility_types
         Index ``type`` (str). Columns ``name_ja``, ``demand_basis``, ``demand_per_person``,
         ``capacity_unit``, ``max_distance_km``, ``renovation_unit_cost``,
         ``rebuild_unit_cost``, ``life_years``, ``renovation_year``,
-        ``user_travel_cost_per_km``, ``routine_repair_per_m2`` (all filled), and the
+        ``user_travel_cost_per_km``, ``routine_repair_per_m2``, ``max_utilisation`` (the
+        largest share of a facility's capacity the plan may fill, 0 < u ≤ 1; from a
+        workbook always filled, blank = 0.9) (all filled), ``area_floor_share`` and
+        ``area_floor_per_75plus`` (float, NaN = no floor; see
+        :func:`optimizer.problem.rules.area_floors`), and the
         derived ``unserved_penalty`` P_k and ``self_provision_cost`` S_k [yen per unit per
         year] (see :func:`optimizer.problem.costs.unserved_penalties` and
         :func:`optimizer.problem.costs.self_provision_costs`).
@@ -141,6 +148,37 @@ def demand_matrix(municipalities: pd.DataFrame, facility_types: pd.DataFrame) ->
     return pd.DataFrame(columns, index=municipalities.index, columns=list(facility_types.index))
 
 
+def fill_input_defaults(
+    municipalities: pd.DataFrame, facility_types: pd.DataFrame, facilities: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables with the optional input columns present and their blanks filled.
+
+    ``care_area`` "" (in no planning area); ``area_floor_share`` and
+    ``area_floor_per_75plus`` NaN (no floor); ``operator`` ``municipal``. Problems built
+    in code (synthetic areas, tests, benchmarks) thus carry the same columns as one read
+    from a workbook. ``max_utilisation`` is left as given: the workbook fills a blank
+    with the schema's default (0.9), while a problem built in code without it may fill
+    its facilities (:func:`optimizer.problem.rules.utilisation_limits`). The tables
+    given are not changed.
+    """
+    municipalities = municipalities.copy()
+    areas = municipalities.get("care_area", pd.Series("", index=municipalities.index))
+    municipalities["care_area"] = [
+        "" if pd.isna(area) else str(area).strip() for area in areas.to_numpy(dtype=object)
+    ]
+    facility_types = facility_types.copy()
+    for column in ("area_floor_share", "area_floor_per_75plus"):
+        floor = facility_types.get(column, pd.Series(float("nan"), index=facility_types.index))
+        facility_types[column] = pd.to_numeric(floor).astype(float)
+    facilities = facilities.copy()
+    operators = facilities.get("operator", pd.Series(None, index=facilities.index))
+    facilities["operator"] = [
+        "municipal" if pd.isna(o) or not str(o).strip() else str(o).strip()
+        for o in operators.to_numpy(dtype=object)
+    ]
+    return municipalities, facility_types, facilities
+
+
 def assemble_problem(
     municipalities: pd.DataFrame,
     facility_types: pd.DataFrame,
@@ -157,9 +195,13 @@ def assemble_problem(
     scenario engine, the synthetic and open-data generators, the benchmarks), so that
     derived columns are always computed the same way. The tables must already be clean:
     ``facilities`` needs the input columns of :data:`FACILITY_COLUMNS` (the cost
-    columns are (re)computed here).
+    columns are (re)computed here); optional input columns left out or blank take
+    their defaults (:func:`fill_input_defaults`).
     """
     parameters = parameters or Parameters()
+    municipalities, facility_types, facilities = fill_input_defaults(
+        municipalities, facility_types, facilities
+    )
     facilities = derive_facility_costs(facilities, facility_types, parameters)
     facility_types = facility_types.assign(
         unserved_penalty=unserved_penalties(facilities, facility_types, parameters),

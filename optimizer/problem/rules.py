@@ -19,6 +19,9 @@ from numpy.typing import ArrayLike
 from optimizer.problem.data import ProblemData
 
 __all__ = [
+    "DEFAULT_MAX_UTILISATION",
+    "utilisation_limits",
+    "area_floors",
     "agreement_allowed",
     "needs_agreement_variables",
     "partner_limits",
@@ -112,3 +115,60 @@ def self_sufficiency_targets(problem: ProblemData) -> pd.DataFrame:
     table["municipality"] = table["municipality"].astype(str)
     table["type"] = table["type"].astype(str)
     return table
+
+
+DEFAULT_MAX_UTILISATION = 1.0
+"""A problem built in code without ``max_utilisation`` may fill its facilities; the
+workbook's own default (0.9) is set by the schema."""
+
+
+def utilisation_limits(problem: ProblemData) -> pd.Series:
+    """The largest share of capacity the plan may fill, per type (``max_utilisation``)."""
+    types = problem.facility_types
+    if "max_utilisation" not in types:
+        return pd.Series(DEFAULT_MAX_UTILISATION, index=types.index.astype(str), dtype=float)
+    limits = types["max_utilisation"].astype(float).fillna(DEFAULT_MAX_UTILISATION)
+    limits.index = limits.index.astype(str)
+    return limits.clip(lower=0.0, upper=1.0)
+
+
+def area_floors(problem: ProblemData) -> pd.DataFrame:
+    """The least capacity of a type each elderly-care planning area (老人福祉圏域) keeps.
+
+    One row per (area, type) with a floor: ``area``, ``type``, ``floor`` [capacity unit]
+    and ``members`` (the area's municipality codes, a tuple). The floor is the larger of
+    ``area_floor_share`` × today's capacity of the type in the area (existing facilities
+    not set to close, any operator) and ``area_floor_per_75plus`` × the area's residents
+    aged 75+. Areas come from the municipalities' ``care_area``; none given, no floor.
+    """
+    columns = ["area", "type", "floor", "members"]
+    municipalities = problem.municipalities
+    types = problem.facility_types
+    wanted = [c for c in ("area_floor_share", "area_floor_per_75plus") if c in types]
+    if "care_area" not in municipalities or not wanted:
+        return pd.DataFrame(columns=columns)
+    area_of = municipalities["care_area"].fillna("").astype(str).str.strip()
+    area_of.index = area_of.index.astype(str)
+    facilities = problem.facilities
+    existing = facilities[
+        ~facilities["is_candidate"].astype(bool) & (facilities["status"].astype(str) != "close")
+    ]
+    rows = []
+    for area, members in area_of[area_of != ""].groupby(area_of[area_of != ""]):
+        codes = tuple(members.index)
+        in_area = existing[existing["municipality"].astype(str).isin(codes)]
+        elderly = float(municipalities.loc[list(codes), "population_75plus"].astype(float).sum())
+        for kind in types.index.astype(str):
+            share = (
+                float(types.at[kind, "area_floor_share"]) if "area_floor_share" in types else np.nan
+            )
+            per = (
+                float(types.at[kind, "area_floor_per_75plus"])
+                if "area_floor_per_75plus" in types
+                else np.nan
+            )
+            today = float(in_area.loc[in_area["type"].astype(str) == kind, "capacity"].sum())
+            candidates = [v for v in (share * today, per * elderly) if np.isfinite(v)]
+            if candidates and max(candidates) > 0:
+                rows.append((str(area), kind, max(candidates), codes))
+    return pd.DataFrame(rows, columns=columns)

@@ -14,13 +14,16 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import CheckError
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import (
     agreement_allowed,
+    area_floors,
     keep_own_targets,
     partner_limits,
     self_sufficiency_targets,
+    utilisation_limits,
 )
 from optimizer.results.accounting import (
     COST_COLUMNS,
@@ -117,10 +120,14 @@ def _check_facilities(problem: ProblemData, solution: Solution, tol: float) -> l
     )
     served = served.reindex(facilities.index).fillna(0.0)
     capacity = facilities["capacity"].astype(float)
-    over = served > capacity + tol * np.maximum(1.0, capacity)
+    limit = (
+        capacity * utilisation_limits(problem).reindex(facilities["type"].astype(str)).to_numpy()
+    )
+    over = served > limit + tol * np.maximum(1.0, capacity)
     for fid in facilities.index[over.to_numpy()]:
         found.append(
-            f"facility {fid} serves {served[fid]:.6g} over its capacity {capacity[fid]:.6g}"
+            f"facility {fid} serves {served[fid]:.6g} over its usable capacity {limit[fid]:.6g} "
+            f"(capacity {capacity[fid]:.6g} × max_utilisation)"
         )
     closed_used = (~is_open) & (served > tol)
     for fid in facilities.index[closed_used.to_numpy()]:
@@ -176,20 +183,41 @@ def _check_agreements(problem: ProblemData, solution: Solution) -> list[str]:
         found.append(f"agreement {a[n]}–{b[n]} is not allowed (banned pair or may_share = no)")
     flows = solution.flows
     users = flows["municipality"].astype(str).to_numpy()
-    hosts = (
-        problem.facilities["municipality"]
-        .astype(str)
-        .reindex(flows["facility"].astype(str))
-        .to_numpy()
+    facilities = problem.facilities
+    hosts = facilities["municipality"].astype(str).reindex(flows["facility"].astype(str))
+    runs_it = pd.Series(municipal(facilities), index=facilities.index).reindex(
+        flows["facility"].astype(str)
     )
-    for user, host, fid in zip(users, hosts, flows["facility"].astype(str), strict=True):
-        if user != host and (min(user, host), max(user, host)) not in signed:
+    for user, host, fid, needs in zip(
+        users, hosts.to_numpy(), flows["facility"].astype(str), runs_it.to_numpy(), strict=True
+    ):
+        if needs and user != host and (min(user, host), max(user, host)) not in signed:
             found.append(f"{user} uses {fid} of {host} without an agreement")
     limits = partner_limits(problem)
     count = pd.Series(np.concatenate([a, b])).value_counts()
     for code, limit in limits.items():
         if int(count.get(code, 0)) > limit:
             found.append(f"{code} has {int(count[code])} agreements, more than its limit {limit}")
+    return found
+
+
+def _check_area_floors(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    floors = area_floors(problem)
+    if floors.empty:
+        return []
+    facilities = problem.facilities
+    open_capacity = facilities["capacity"].astype(float).where(_open(problem, solution), 0.0)
+    found = []
+    for row in floors.itertuples(index=False):
+        here = facilities["municipality"].astype(str).isin(row.members) & (
+            facilities["type"].astype(str) == row.type
+        )
+        kept = float(open_capacity[here].sum())
+        if kept < row.floor - tol * max(1.0, row.floor):
+            found.append(
+                f"care area {row.area} keeps {kept:.6g} of {row.type}, below its floor "
+                f"{row.floor:.6g}"
+            )
     return found
 
 
@@ -319,6 +347,7 @@ def check_solution(problem: ProblemData, solution: Solution, tol: float = 1e-6) 
     found += _check_distances(problem, solution, tol)
     found += _check_agreements(problem, solution)
     found += _check_keep_own(problem, solution)
+    found += _check_area_floors(problem, solution, tol)
     found += _check_self_sufficiency(problem, solution, tol)
     found += _check_capital(problem, solution, tol)
     found += _check_costs(problem, solution, tol)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InfeasibleError
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
@@ -35,7 +36,7 @@ REASONS = {
     "no_cooperation": "the facilities within reach belong to municipalities it may not "
     "cooperate with (banned pair or may_share = no)",
     "self_sufficiency": "its own facilities cannot meet the minimum self-sufficiency share",
-    "capacity": "the facilities within reach are full",
+    "capacity": "the facilities within reach are full (up to their max_utilisation)",
     "penalty_below_cost": "serving it would cost more than unserved_penalty: the unit cost "
     "plus travel, or the annual cost of opening a facility for it, is higher (raise the "
     "penalty to serve it)",
@@ -74,7 +75,7 @@ def _reason(
     usable = (sites["status"] != "close").to_numpy() & (sites["capacity"].to_numpy(float) > 0)
     if not usable.any():
         return "closed_by_rule"
-    cross = reach["host"].to_numpy() != code
+    cross = (reach["host"].to_numpy() != code) & municipal(sites)
     allowed = ~cross | agreement_allowed(problem, [code] * len(reach), reach["host"])
     if not (usable & allowed).any():
         return "no_cooperation"

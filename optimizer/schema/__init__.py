@@ -17,6 +17,7 @@ from optimizer.schema.parameters import PARAMETERS, PARAMETERS_BY_NAME
 from optimizer.schema.reference import (
     AGED_65_PER_75,
     CARE_BEDS_PER_65PLUS,
+    DEFAULT_MAX_UTILISATION,
     JAPAN_MUNICIPALITIES,
     LAT,
     LIBRARY_AREA_BAND,
@@ -32,6 +33,7 @@ from optimizer.schema.sheets import (
     FACILITIES,
     FACILITY_TYPES,
     MUNICIPALITIES,
+    OPERATORS,
     PROJECTION_PREFIXES,
     SHEETS,
     SHEETS_BY_NAME,
@@ -56,6 +58,7 @@ __all__ = [
     "PARAMETERS",
     "PARAMETERS_BY_NAME",
     "STATUSES",
+    "OPERATORS",
     "DEMAND_BASES",
     "RULE_KINDS",
     "PROJECTION_PREFIXES",
@@ -70,4 +73,5 @@ __all__ = [
     "PUBLIC_AREA_PER_RESIDENT",
     "PROJECTED_POPULATION",
     "JAPAN_MUNICIPALITIES",
+    "DEFAULT_MAX_UTILISATION",
 ]

@@ -42,6 +42,10 @@ __all__ = [
     "ROAD_KM",
     "ROAD_MINUTES",
     "RULE_VALUE",
+    "DEFAULT_MAX_UTILISATION",
+    "MAX_UTILISATION",
+    "AREA_FLOOR_SHARE",
+    "AREA_FLOOR_PER_75PLUS",
 ]
 
 MIC_UNIT_COSTS: dict[str, tuple[float, float]] = {
@@ -171,3 +175,26 @@ ROAD_MINUTES: dict[str, Any] = dict(minimum=0, maximum=10_080, usual=(0, 300))
 RULE_VALUE: dict[str, Any] = dict(minimum=0, maximum=JAPAN_MUNICIPALITIES)
 """The value of a rule: a number of partners (at most every municipality of Japan) or a
 share of 0 … 1 (checked by the rule)."""
+
+
+DEFAULT_MAX_UTILISATION = 0.9
+"""Share of a facility's capacity a plan fills at most when ``max_utilisation`` is blank:
+a common planning margin of 10 % for peaks, repairs and a growing demand. Care beds run
+nearer full (特養 occupancy is about 95 % nationally, 厚生労働省 介護サービス施設・事業所調査)."""
+
+MAX_UTILISATION: dict[str, Any] = dict(minimum=0.01, maximum=1, usual=(0.5, 1))
+"""Largest share of a facility's capacity the plan may fill. Error outside 0.01 … 1: a
+building cannot hold more than its capacity, and a plan that fills less than 1 % of it
+is a typing mistake (90 typed for 90 %). Usual 0.5 … 1: planning margins are 5–20 %."""
+
+AREA_FLOOR_SHARE: dict[str, Any] = dict(minimum=0, maximum=10, usual=(0.5, 1.5))
+"""Least capacity of a type each elderly-care planning area (老人福祉圏域) keeps, as a share
+of its capacity today. Error above 10 (ten times today's capacity is no floor but a
+building programme). Usual 0.5 … 1.5: Tokyo plans to grow its 特養 places from 51,934
+(2023) to 64,000 by FY2030, a share of about 1.23 (東京都「未来の東京」戦略)."""
+
+AREA_FLOOR_PER_75PLUS: dict[str, Any] = dict(minimum=0, maximum=1e4, usual=(1e-3, 100))
+"""Least capacity of a type per resident aged 75+ of each planning area [capacity units
+per person]. Care: Tokyo's 51,934 特養 places (2023) are about 0.03 per resident aged
+75+. Error above 10,000 (as :data:`DEMAND_PER_PERSON`, allowing for areas where the 75+
+are a tenth of the population); usual 0.001 … 100."""

@@ -14,13 +14,17 @@ from optimizer.schema.columns import Sheet
 from optimizer.schema.columns import column as _c
 from optimizer.schema.reference import (
     ACCESS_KM,
+    AREA_FLOOR_PER_75PLUS,
+    AREA_FLOOR_SHARE,
     BUILDING_COST,
     CAPACITY,
+    DEFAULT_MAX_UTILISATION,
     DEMAND_PER_PERSON,
     FLOOR_AREA,
     LAT,
     LIFE_YEARS,
     LON,
+    MAX_UTILISATION,
     MUNICIPAL_BUDGET,
     OPERATING_COST,
     POPULATION,
@@ -35,6 +39,7 @@ from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULES, SCENARIOS,
 
 __all__ = [
     "STATUSES",
+    "OPERATORS",
     "DEMAND_BASES",
     "PROJECTION_PREFIXES",
     "MUNICIPALITIES",
@@ -48,6 +53,13 @@ __all__ = [
 STATUSES = ("keep", "close", "free")
 """Facility status: ``keep`` = must stay open (or, for a candidate, must be built);
 ``close`` = must close (or never be built); ``free`` = the optimiser decides."""
+
+OPERATORS = ("municipal", "private", "prefecture")
+"""Who owns and runs a facility: a member municipality (also when a 指定管理者 runs it for
+the municipality), a private operator (社会福祉法人, 医療法人, 株式会社 …) or the
+prefecture. A municipality can close only what it owns: a private or prefectural facility
+set to ``close`` is an error, and one left ``free`` stays open (read as ``keep``).
+Candidate sites are always municipal (the candidates sheet has no operator column)."""
 
 DEMAND_BASES = ("population", "population_75plus")
 
@@ -143,6 +155,17 @@ MUNICIPALITIES = Sheet(
             unit="円",
             **MUNICIPAL_BUDGET,
             examples=(None, None),
+        ),
+        _c(
+            "care_area",
+            "老人福祉圏域",
+            "text",
+            "Elderly-care planning area (老人福祉圏域) the municipality belongs to, e.g. 南多摩; "
+            "the facility types' area floors apply per area (blank: in no area)",
+            "所属する老人福祉圏域（例：南多摩）。施設類型の圏域下限は圏域ごとに適用"
+            "（空欄はどの圏域にも属さない）",
+            default="",
+            examples=("南多摩", "北多摩西部"),
         ),
     ),
 )
@@ -257,6 +280,22 @@ FACILITIES = Sheet(
             choices=STATUSES,
             default="free",
         ),
+        _c(
+            "operator",
+            "運営主体",
+            "enum",
+            "Who owns the facility: municipal (also when a 指定管理者 runs it), private "
+            "(社会福祉法人, 医療法人, 株式会社 …) or prefecture; Japanese words such as 市立, "
+            "民間, 社会福祉法人, 都立 are accepted. A municipality cannot close what it does not "
+            "own: close is refused for a private or prefectural facility, and free is read as "
+            "keep",
+            "施設の所有・運営主体：municipal（市町村。指定管理も含む）、private（社会福祉法人・"
+            "医療法人・株式会社など）、prefecture（都道府県）。市立・民間・社会福祉法人・都立など"
+            "の日本語も可。市町村は自ら所有しない施設を廃止できないため、private・prefecture "
+            "の施設に close は指定できず、free は keep として扱います",
+            choices=OPERATORS,
+            default="municipal",
+        ),
     ),
 )
 
@@ -305,8 +344,10 @@ FACILITY_TYPES = Sheet(
     name="facility_types",
     label_ja="施設類型",
     description="One row per facility type: how demand is counted, how far residents "
-    "may travel, and unit costs.",
-    description_ja="施設類型ごとの需要の数え方、利用圏、単価を記入します。",
+    "may travel, unit costs, how full a facility may be, and the least capacity each "
+    "elderly-care planning area keeps.",
+    description_ja="施設類型ごとの需要の数え方、利用圏、単価、稼働率の上限、老人福祉圏域ごと"
+    "の容量の下限を記入します。",
     key="type",
     columns=(
         _c(
@@ -429,6 +470,42 @@ FACILITY_TYPES = Sheet(
             default=0.0,
             **REPAIR_PER_M2,
             examples=(0, 0),
+        ),
+        _c(
+            "max_utilisation",
+            "稼働率上限",
+            "float",
+            "Largest share of each facility's capacity the plan may fill, 0 < u ≤ 1 (blank: "
+            f"{DEFAULT_MAX_UTILISATION:g}, a common planning margin; care beds run near full, "
+            "特養 occupancy is about 0.95)",
+            "計画で埋めてよい各施設の容量の割合（0超1以下。空欄は一般的な計画上の余裕をみた "
+            f"{DEFAULT_MAX_UTILISATION:g}。特養の稼働率は全国で約95%）",
+            default=DEFAULT_MAX_UTILISATION,
+            **MAX_UTILISATION,
+            examples=(0.9, 0.95),
+        ),
+        _c(
+            "area_floor_share",
+            "圏域下限（現状比）",
+            "float",
+            "Least capacity of the type each elderly-care planning area (care_area) keeps, as "
+            "a share of today's: its existing facilities of the type not set to close, any "
+            "operator (1.0 = keep today's capacity; blank: no floor)",
+            "各老人福祉圏域が確保する容量の下限（現状の容量に対する比率）。現状の容量は、"
+            "廃止指定でない既存施設の容量の合計（運営主体を問わない）。1.0 = 現状維持、"
+            "空欄は下限なし",
+            **AREA_FLOOR_SHARE,
+            examples=(None, 1.0),
+        ),
+        _c(
+            "area_floor_per_75plus",
+            "圏域下限（75歳以上人口当たり）",
+            "float",
+            "Least capacity of the type each elderly-care planning area (care_area) keeps per "
+            "resident aged 75+ of the area (blank: no floor)",
+            "各老人福祉圏域が確保する、圏域の75歳以上人口一人当たりの容量の下限（空欄は下限なし）",
+            **AREA_FLOOR_PER_75PLUS,
+            examples=(None, None),
         ),
     ),
 )

@@ -32,6 +32,7 @@ import pandas as pd
 
 from optimizer.config import default_processes
 from optimizer.errors import OptimizerError
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.results.accounting import COST_COLUMNS
 from optimizer.results.solution import Solution
@@ -167,7 +168,11 @@ def payment_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
     flows = solution.flows
     if flows.empty:
         return pd.DataFrame(columns=columns)
-    shared = flows[flows["municipality"].astype(str) != flows["host"].astype(str)]
+    runs_it = pd.Series(municipal(problem.facilities), index=problem.facilities.index.astype(str))
+    hosted = runs_it.reindex(flows["facility"].astype(str)).fillna(True).to_numpy(bool)
+    # across a border, to a facility its host runs: a private or prefectural one admits
+    # residents by need and is no part of any agreement
+    shared = flows[(flows["municipality"].astype(str) != flows["host"].astype(str)) & hosted]
     if shared.empty:
         return pd.DataFrame(columns=columns)
     units = problem.facility_types["capacity_unit"].astype(str)

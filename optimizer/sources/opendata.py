@@ -10,6 +10,8 @@ Municipalities
     census, preliminary) → ``population``; ``insured75plus_derived`` (care-insurance
     first-class insured aged 75+, fiscal-year end, probably March 2024) →
     ``population_75plus``. All demand of a municipality sits at its city hall.
+    ``care_area``: the 老人福祉圏域 from ``rofuku_keniki.csv`` (column ``keniki``, joined on
+    ``code5``): 西多摩, 南多摩, 北多摩西部, 北多摩南部, 北多摩北部.
 Libraries
     Category ``library`` with ``operator_code`` 3 (municipal public libraries, 146 of
     194; university, national and Tokyo Metropolitan libraries are left out). A library
@@ -30,6 +32,17 @@ Elderly care
     地域密着型介護老人福祉施設 (small 特養, ≤ 29 beds) and 介護医療院. Capacity [beds] where
     the source gives a positive 定員. Each registered 事業所 is its own facility (a 特養 with
     two wings is two rows).
+Operators — the rule
+    A care facility is ``private`` (a 社会福祉法人, 医療法人 …) unless its name contains
+    市立, 町立 or 村立 (:data:`MUNICIPAL_CARE_WORDS`), when it is ``municipal``: the case
+    names no operator, and nearly every 特養, 老健 and 介護医療院 in Tama is run by a
+    社会福祉法人 or 医療法人 (2 of the 352 rows, 府中市立 特養 よつや苑 and あさひ苑, are
+    municipal). The plan cannot close a private facility: it stays open and costs the
+    municipalities nothing. Libraries (``operator_code`` 3) and halls are municipal.
+Headroom and planning-area floors
+    ``max_utilisation`` 0.9 for libraries and halls, 0.95 for care (as the sample); care
+    ``area_floor_share`` 1.0: each 老人福祉圏域 keeps at least today's care capacity
+    (:data:`AREA_FLOOR_SHARE`).
 
 Candidate sites
     The case has none. Wherever a municipality's own facilities of a type hold less
@@ -107,6 +120,9 @@ __all__ = [
     "HALL_NAMES",
     "SCHEMA_SHEETS",
     "RATES",
+    "AREA_FLOOR_SHARE",
+    "MUNICIPAL_CARE_WORDS",
+    "care_operators",
     "floor_area_for",
     "operating_cost_for",
     "shortfall_candidates",
@@ -128,6 +144,7 @@ FACILITY_TYPES = pd.DataFrame(
         "renovation_year": [30, 30, 30],
         "user_travel_cost_per_km": [60.0, 60.0, 2000.0],
         "routine_repair_per_m2": [0.0, 0.0, 0.0],
+        "max_utilisation": [0.9, 0.9, 0.95],
     }
 )
 """The three facility types of the real and synthetic cases.
@@ -136,8 +153,18 @@ Demand: 3 library visits and 1 hall visit per resident per year; 0.035 residenti
 care beds per resident aged 75+ (Tokyo's 特養 places are 1.72 % of the 65+ population,
 about 3 % of the 75+; 老健 and 介護医療院 add the rest). Travel cost: a round trip at
 about 30 yen/km per visit; a care bed-year carries about 30 family visits (2,000 yen/km).
-Unit costs: the MIC defaults (:data:`optimizer.schema.MIC_UNIT_COSTS`).
+Unit costs: the MIC defaults (:data:`optimizer.schema.MIC_UNIT_COSTS`). Headroom: at most
+90 % of a library's or hall's capacity is planned, 95 % of a care home's (特養 occupancy
+is about 95 % nationally). The Tama case adds its planning-area floor
+(:data:`AREA_FLOOR_SHARE`).
 """
+
+AREA_FLOOR_SHARE = {"care": 1.0}
+"""``area_floor_share`` of the Tama case: each 老人福祉圏域 keeps at least today's care
+capacity (Tokyo plans care capacity per 圏域 and means to grow it, not shrink it)."""
+
+MUNICIPAL_CARE_WORDS = ("市立", "町立", "村立")
+"""A care facility whose name contains one of these is municipal; every other is private."""
 
 DEFAULTS = pd.DataFrame(
     [
@@ -246,21 +273,29 @@ SCHEMA_SHEETS = ("municipalities", "facility_types", "facilities", "candidates",
 
 FACILITY_SCHEMA_COLUMNS = (
     "id", "name", "type", "municipality", "lat", "lon", "capacity", "floor_area_m2",
-    "year_built", "annual_operating_cost", "renewal_cost", "status",
+    "year_built", "annual_operating_cost", "renewal_cost", "status", "operator",
 )  # fmt: skip
 
+CARE_AREAS_FILE = "rofuku_keniki.csv"
+"""The case's 老人福祉圏域 per municipality (``code5``, ``municipality``, ``keniki``)."""
 
-def _read_case(case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The case's two CSV files, codes kept as text."""
+
+def _read_case(case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The case's municipalities, facilities and planning areas, codes kept as text."""
     case_dir = Path(case_dir)
     read = {"encoding": "utf-8-sig", "dtype": {"code5": str, "lgcode": str}}
     return (
         pd.read_csv(case_dir / "municipalities.csv", **read),
         pd.read_csv(case_dir / "facilities.csv", **read),
+        pd.read_csv(case_dir / CARE_AREAS_FILE, **read),
     )
 
 
-def _municipalities(raw: pd.DataFrame) -> pd.DataFrame:
+def _municipalities(raw: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    area_of = areas.set_index("code5")["keniki"]
+    missing = sorted(set(raw["code5"]) - set(area_of.index))
+    if missing:
+        raise ValueError(f"{CARE_AREAS_FILE} has no 老人福祉圏域 for {', '.join(missing)}")
     return pd.DataFrame(
         {
             "code": raw["code5"],
@@ -269,8 +304,17 @@ def _municipalities(raw: pd.DataFrame) -> pd.DataFrame:
             "lon": raw["lon"].astype(float),
             "population": raw["pop_2020_census_prelim"].astype(int),
             "population_75plus": raw["insured75plus_derived"].astype(int),
+            "care_area": area_of.reindex(raw["code5"]).astype(str).to_numpy(),
         }
     )
+
+
+def care_operators(kinds: pd.Series, names: pd.Series) -> pd.Series:
+    """``operator`` of each facility: a care facility is ``private`` unless its name
+    contains one of :data:`MUNICIPAL_CARE_WORDS`; every other facility is ``municipal``."""
+    municipal_name = names.astype(str).str.contains("|".join(MUNICIPAL_CARE_WORDS))
+    private = (kinds == "care") & ~municipal_name
+    return pd.Series(np.where(private, "private", "municipal"), index=kinds.index, dtype=object)
 
 
 def classify_halls(rows: pd.DataFrame, include_community_rooms: bool = False) -> pd.Series:
@@ -354,6 +398,7 @@ def _facilities(selected: pd.DataFrame) -> pd.DataFrame:
             "annual_operating_cost": np.round(operating.astype(float), -3),
             "renewal_cost": np.nan,
             "status": "free",
+            "operator": care_operators(selected["type"], selected["name"]),
             "subtype": selected["subtype"],
             "assumed": assumed.apply(lambda row: ";".join(row.index[row.to_numpy()]), axis=1),
         }
@@ -466,22 +511,25 @@ def tama_tables(
     Parameters
     ----------
     case_dir
-        The ``case-tama`` folder (``municipalities.csv``, ``facilities.csv``).
+        The ``case-tama`` folder (``municipalities.csv``, ``facilities.csv``,
+        ``rofuku_keniki.csv``).
     include_community_rooms
         Also keep every 公民館 and 集会施設 that is not a culture hall.
 
     Returns
     -------
     dict
-        ``municipalities``, ``facility_types``, ``facilities`` (schema columns plus
+        ``municipalities`` (with ``care_area``), ``facility_types`` (with
+        ``max_utilisation`` and the care ``area_floor_share``), ``facilities`` (schema
+        columns, ``operator`` by :func:`care_operators`, plus
         ``subtype`` and ``assumed``, the ;-separated columns filled from
         :data:`DEFAULTS`), ``candidates`` (:func:`shortfall_candidates`: the case has
         no sites of its own, every value of these is assumed),
         ``parameters``, and ``assumptions`` (one row per filled column and subtype).
     """
-    raw_municipalities, raw_facilities = _read_case(case_dir)
+    raw_municipalities, raw_facilities, raw_areas = _read_case(case_dir)
     facilities = _facilities(_select_facilities(raw_facilities, include_community_rooms))
-    municipalities = _municipalities(raw_municipalities)
+    municipalities = _municipalities(raw_municipalities, raw_areas)
     candidates = shortfall_candidates(municipalities, facilities, FACILITY_TYPES)
     rooms = " incl. community rooms" if include_community_rooms else ""
     parameters = pd.DataFrame(
@@ -492,13 +540,15 @@ def tama_tables(
         }
     )
     log.info(
-        "Tama case: %d facilities (%s)",
+        "Tama case: %d facilities (%s); operators %s",
         len(facilities),
         facilities["type"].value_counts().to_dict(),
+        facilities.groupby(["type", "operator"]).size().to_dict(),
     )
+    floors = FACILITY_TYPES["type"].map(AREA_FLOOR_SHARE).astype(float)
     return {
         "municipalities": municipalities,
-        "facility_types": FACILITY_TYPES.copy(),
+        "facility_types": FACILITY_TYPES.assign(area_floor_share=floors),
         "facilities": facilities,
         "candidates": candidates,
         "parameters": parameters,

@@ -23,6 +23,7 @@ from optimizer.problem.costs import UNKNOWN_AGE_FRACTION
 from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import SHEETS
 from optimizer.workbook.bands import sanity_checks
+from optimizer.workbook.care import check_area_floors, check_operators, owned_status
 from optimizer.workbook.checks import (
     check_capital_cost_inputs,
     check_coordinates,
@@ -93,12 +94,17 @@ def clean_tables(
 
 def _facilities_table(existing: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.DataFrame:
     """Existing facilities and candidates in the columns assemble_problem expects."""
-    existing = existing.assign(is_candidate=False, build_cost=np.nan)
+    existing = existing.assign(
+        is_candidate=False,
+        build_cost=np.nan,
+        status=owned_status(existing["status"], existing["operator"]),
+    )
     parts = [existing]
     if candidates is not None and not candidates.empty:
         parts.append(
             candidates.assign(
                 is_candidate=True,
+                operator="municipal",
                 renewal_cost=np.nan,
                 year_built=pd.array([pd.NA] * len(candidates), dtype="Int64"),
             )
@@ -115,6 +121,7 @@ def _facilities_table(existing: pd.DataFrame, candidates: pd.DataFrame | None) -
         "year_built",
         "annual_operating_cost",
         "status",
+        "operator",
         "is_candidate",
         "build_cost",
         "renewal_cost",
@@ -141,6 +148,7 @@ def _municipalities_table(frame: pd.DataFrame) -> pd.DataFrame:
     table["population_75plus"] = table["population_75plus"].astype("int64")
     table["may_share"] = table["may_share"].astype(bool)
     table["capital_budget"] = table["capital_budget"].astype(float)
+    table["care_area"] = table["care_area"].fillna("").astype(str)
     return table.set_index(pd.Index(table.pop("code").astype(str), name="code"))
 
 
@@ -158,6 +166,9 @@ def _types_table(frame: pd.DataFrame) -> pd.DataFrame:
         "rebuild_unit_cost",
         "user_travel_cost_per_km",
         "routine_repair_per_m2",
+        "max_utilisation",
+        "area_floor_share",
+        "area_floor_per_75plus",
     ):
         table[column] = table[column].astype(float)
     return table.set_index(pd.Index(table.pop("type").astype(str), name="type"))
@@ -196,6 +207,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
         issues.extend(found)
         sites[name] = frame
     existing = sites["facilities"]
+    issues.extend(check_operators(existing))
     issues.extend(check_year_built(existing, params.base_year))
     issues.extend(check_capital_cost_inputs(existing, UNKNOWN_AGE_FRACTION))
     every_site = pd.concat([s[["type"]] for s in sites.values()])
@@ -283,6 +295,7 @@ def problem_from_tables(
     issues.extend(check_reach(problem, rows.municipalities, arcs))
     issues.extend(check_capacity_within_reach(problem, rows.municipalities, arcs))
     issues.extend(check_contradictions(problem, rows))
+    issues.extend(check_area_floors(problem, rows.municipalities, rows.types))
     _raise_if_errors(issues)
     warnings = [item for item in issues if item.severity == WARNING]
     for item in warnings:

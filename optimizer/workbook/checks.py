@@ -19,6 +19,7 @@ import pandas as pd
 
 from optimizer.problem.data import Parameters
 from optimizer.schema import LAT, LON, MIC_UNIT_COSTS, SHEETS, SHEETS_BY_NAME
+from optimizer.workbook.care import candidate_operator_issue
 from optimizer.workbook.cells import is_blank, jis_check_digit
 from optimizer.workbook.messages import WARNING, Issue, issue
 from optimizer.workbook.raw import RawTable, RawTables, excel_items, excel_rows
@@ -95,6 +96,11 @@ def check_columns(table: RawTable) -> list[Issue]:
             )
     names = [c.name for c in sheet.columns]
     for header, letter in table.unmatched:
+        if sheet.name == "candidates":
+            operator = candidate_operator_issue(header, letter, table.header_row)
+            if operator is not None:
+                found.append(operator)
+                continue
         close = difflib.get_close_matches(header, names, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         hint_ja = f"（「{close[0]}」の誤り？）" if close else ""

@@ -140,6 +140,23 @@ TITLES: dict[str, tuple[str, str]] = {
         "連携できないため需要を満たせません",
         "demand that only a partner could serve, but no partner is allowed",
     ),
+    # care: owners and planning areas
+    "close_not_owned": (
+        "市町村が所有しない施設は廃止できません",
+        "a municipality cannot close a facility it does not own",
+    ),
+    "floor_without_area": (
+        "圏域の下限がありますが、老人福祉圏域を記入した市町村がありません",
+        "an area floor, but no municipality names its care area",
+    ),
+    "no_care_area": (
+        "老人福祉圏域が空欄です（圏域の下限が適用されません）",
+        "care area blank: no area floor applies",
+    ),
+    "area_floor_unreachable": (
+        "圏域の容量の下限に、圏域内の施設・候補地の容量が届きません",
+        "an area floor above the capacity the area's facilities and candidates hold",
+    ),
     # sanity bands
     "library_area_band": (
         "図書館の延床面積が目安の範囲外です",

@@ -86,8 +86,9 @@ def check_capacity_within_reach(
     """``demand_beyond_reach`` (warning): a municipality's demand for a type exceeds the
     capacity of every facility and candidate of the type within reach, together.
 
-    The message gives the demand, the capacity within the type's maximum distance and
-    the facilities counted. Other municipalities compete for the same facilities, so
+    The message gives the demand, the usable capacity within the type's maximum distance
+    (capacity × the type's ``max_utilisation``, the most the plan may fill) and the
+    facilities counted. Other municipalities compete for the same facilities, so
     passing this check does not mean the demand can be served; failing it means it
     cannot. ``rows`` and ``arcs`` as for :func:`check_reach`.
     """
@@ -99,8 +100,10 @@ def check_capacity_within_reach(
     sites = groups["facility"].agg(list)
     types = problem.facility_types
     found = []
-    for (code, kind), have in capacity.items():
+    for (code, kind), held in capacity.items():
         amount = float(problem.demand.at[code, kind])
+        share = float(types.at[kind, "max_utilisation"])
+        have = held * share
         if have <= 0 or amount <= have * (1 + 1e-9):
             continue
         limit = float(types.at[kind, "max_distance_km"])
@@ -116,10 +119,12 @@ def check_capacity_within_reach(
                 "demand_beyond_reach",
                 f"capacity within {limit:g} km for its {kind} demand of {amount:,.0f} {unit}: "
                 f"the {len(ids)} {kind} site(s) within reach ({listed(ids)}) hold only "
-                f"{have:,.0f}, so at least {amount - have:,.0f} stays unserved (add a "
-                "candidate, raise capacities or max_distance_km)",
+                f"{have:,.0f} usable ({share:.0%} of {held:,.0f}, max_utilisation), so at "
+                f"least {amount - have:,.0f} stays unserved (add a candidate, raise "
+                "capacities or max_distance_km)",
                 f"{name_ja}の需要 {amount:,.0f} {unit} に対し、{limit:g} km 以内の施設・候補地 "
-                f"{len(ids)} か所（{listed(ids, 'ja')}）の容量は {have:,.0f} だけで、少なくとも "
+                f"{len(ids)} か所（{listed(ids, 'ja')}）で使える容量は {have:,.0f}（容量 "
+                f"{held:,.0f} の {share:.0%}、稼働率上限）だけで、少なくとも "
                 f"{amount - have:,.0f} は充足できません（候補地・容量・最大利用距離の見直しを）",
                 severity=WARNING,
             )

@@ -11,6 +11,8 @@ Targets (``valid_targets`` lists every one for a problem):
 ``parameters.NAME``                     any parameter, e.g. ``parameters.discount_rate``
 ``facility_types.TYPE.COLUMN``          e.g. ``facility_types.hall.max_distance_km``
 ``facilities.ID.COLUMN``                status, capacity, costs, floor area, year built
+                                        (a private or prefectural facility cannot be
+                                        set to close; free is read as keep)
 ``municipalities.CODE.COLUMN``          population, population_75plus, may_share, capital_budget
 ``growth.BASIS``                        demand growth of a basis population for every
                                         municipality, e.g. ``growth.population_75plus = 0.3``
@@ -67,6 +69,8 @@ FACILITY_TARGET_COLUMNS = (
     "floor_area_m2",
     "year_built",
 )
+NULLABLE_TYPE_COLUMNS = ("area_floor_share", "area_floor_per_75plus")
+"""Type columns a scenario may blank (no floor); the others need a value."""
 MUNICIPALITY_TARGET_COLUMNS = ("population", "population_75plus", "may_share", "capital_budget")
 RULE_TARGETS = ("rules.no_cooperation", "rules.allow_cooperation", "rules.keep_own")
 
@@ -261,7 +265,12 @@ def _set_type_column(state: _Editable, rest: str, value: object) -> None:
     if column == "type":
         raise KeyError(rest)
     state.facility_types.loc[key, column] = parse_setting(
-        value, spec.kind, choices=spec.choices, minimum=spec.minimum, maximum=spec.maximum
+        value,
+        spec.kind,
+        choices=spec.choices,
+        minimum=spec.minimum,
+        maximum=spec.maximum,
+        nullable=column in NULLABLE_TYPE_COLUMNS,
     )
 
 
@@ -281,7 +290,23 @@ def _set_facility_column(state: _Editable, rest: str, value: object) -> None:
     )
     if column == "year_built":
         state.facilities["year_built"] = pd.array(state.facilities["year_built"], dtype="Int64")
+    if column == "status":
+        coerced = _owned_status(state, key, coerced)
     state.facilities.loc[key, column] = coerced
+
+
+def _owned_status(state: _Editable, key: str, status: object) -> object:
+    """A status the owner allows: a municipality cannot close a private or prefectural
+    facility (ValueError), and ``free`` is read as ``keep`` for one (as in the workbook)."""
+    operator = str(state.facilities.at[key, "operator"]) if "operator" in state.facilities else ""
+    if operator in ("", "municipal", "nan", "None"):
+        return status
+    if status == "close":
+        raise ValueError(
+            f"{key} is run by {operator} (operator), and a municipality cannot close a "
+            "facility it does not own"
+        )
+    return "keep"
 
 
 def _set_municipality_column(state: _Editable, rest: str, value: object) -> None:

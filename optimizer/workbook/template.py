@@ -51,6 +51,7 @@ EXAMPLE_FILL: dict[tuple[str, str], tuple[object, object]] = {
     ("facilities", "annual_operating_cost"): (150_000_000, 350_000_000),
     ("facilities", "renewal_cost"): (None, None),
     ("facilities", "status"): ("free", "keep"),
+    ("facilities", "operator"): ("municipal", "municipal"),
     ("candidates", "id"): ("N-001", "N-002"),
     ("candidates", "name"): ("新図書館候補地", "新特養候補地"),
     ("candidates", "type"): ("library", "care"),
@@ -224,7 +225,9 @@ def schema_markdown(lang: str = "en") -> str:
         "",
         "Accepted spellings: full-width digits and letters, `1,234` and `１，２３４`, `▲500` "
         "(negative), `4%`; yes/no as yes/no, true/false, 1/0, はい/いいえ, ○/×, 可/不可; "
-        "years as 1985, 1985年, 昭和60, S60, 令和3, R3. Municipality codes are JIS codes "
+        "years as 1985, 1985年, 昭和60, S60, 令和3, R3; operators as 市町村/市立/町立/村立/"
+        "直営/指定管理 (municipal), 民間/法人/社会福祉法人/医療法人/株式会社 (private), "
+        "都/県/都道府県/都立/県立 (prefecture). Municipality codes are JIS codes "
         "kept as text: a 4-digit code is taken as a 5-digit code that lost its leading zero "
         "(repaired, with a warning); a 6-digit code must carry a valid check digit; a "
         "5-digit reference matches a 6-digit code and vice versa; a code that is not made "
@@ -304,9 +307,25 @@ def schema_markdown(lang: str = "en") -> str:
         "- `keep_own_each_type` where a municipality hosts no facility of a type "
         "(`rule_not_applied`, warning); a municipality that may sign no agreement and hosts "
         "nothing of a type it needs (`no_partner_allowed`, warning).",
-        "- A municipality whose demand for a type exceeds the capacity of every facility "
-        "and candidate within the type's maximum distance (`demand_beyond_reach`, "
-        "warning), or with none within reach (`nothing_within_reach`, warning).",
+        "- A municipality whose demand for a type exceeds the usable capacity (capacity × "
+        "`max_utilisation`) of every facility and candidate within the type's maximum "
+        "distance (`demand_beyond_reach`, warning), or with none within reach "
+        "(`nothing_within_reach`, warning).",
+        "",
+        "## Owners and elderly-care planning areas",
+        "",
+        "- A municipality cannot close what it does not own: a facility whose `operator` is "
+        "`private` or `prefecture` set to `close` is an error (`close_not_owned`); one left "
+        "`free` is read as `keep`, without a message. Candidates are always municipal: an "
+        "`operator` column on the candidates sheet is ignored (`unknown_column`, warning).",
+        "- A planning area (`care_area`, 老人福祉圏域) keeps at least `area_floor_share` × "
+        "its capacity of the type today (its existing facilities of the type not set to "
+        "close, whoever runs them) and at least `area_floor_per_75plus` × its residents "
+        "aged 75+; with both, the larger. A floor that the area's facilities and candidates "
+        "not set to close cannot reach is an error (`area_floor_unreachable`); a floor while "
+        "no municipality names its area has no effect (`floor_without_area`, warning); a "
+        "municipality with a blank `care_area` while others name theirs is in no area "
+        "(`no_care_area`, warning).",
         "",
         "## Sanity bands (warnings)",
         "",

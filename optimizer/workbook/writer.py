@@ -53,6 +53,8 @@ def _number_format(column: Column) -> str:
         return "0.000000"
     if column.maximum is not None and column.maximum <= 1:
         return "0.00##"
+    if column.usual is not None and column.usual[0] is not None and 0 < column.usual[0] < 0.01:
+        return "#,##0.####"  # small rates (0.035 beds per person) keep their digits
     return "#,##0.##"
 
 

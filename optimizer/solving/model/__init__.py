@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
 from optimizer.results.plan import Plan
@@ -26,6 +27,7 @@ from optimizer.solving.model.index import ModelIndex, build_index
 from optimizer.solving.model.nogood import define_excluded_plans
 from optimizer.solving.model.objective import define_objective
 from optimizer.solving.model.policy import (
+    define_area_floor,
     define_banned_pairs,
     define_capital_budget,
     define_fixed_status,
@@ -65,6 +67,7 @@ CONSTRAINT_FAMILIES = (
     define_banned_pairs,
     define_self_sufficiency,
     define_capital_budget,
+    define_area_floor,
 )
 """The constraint families, in the order they are added (fairness comes last)."""
 
@@ -141,14 +144,17 @@ def _arc_allowed(index: ModelIndex, var: ModelVariables, is_open: np.ndarray) ->
         agreed = np.nan_to_num(_values(var.agree)) > 0.5
         pair = arcs["pair"].to_numpy(int)
         signed = np.where(pair >= 0, agreed[np.maximum(pair, 0)], False)
-        allowed &= ~arcs["cross"].to_numpy(bool) | signed
+        allowed &= ~arcs["needs_agreement"].to_numpy(bool) | signed
     return allowed
 
 
 def _agreements_from_flows(flows: pd.DataFrame, hosts: pd.Series) -> pd.DataFrame:
+    """The pairs with a flow across their border to a facility its host runs (``hosts``:
+    the host of each such facility, ``""`` for one run by a private operator or the
+    prefecture, which needs no agreement)."""
     user = flows["municipality"].to_numpy(dtype=object)
-    host = hosts.reindex(flows["facility"]).to_numpy(dtype=object)
-    cross = user != host
+    host = hosts.reindex(flows["facility"]).fillna("").to_numpy(dtype=object)
+    cross = (user != host) & (host != "")
     a, b = user[cross], host[cross]
     pairs = pd.DataFrame({"a": np.where(a < b, a, b), "b": np.where(a < b, b, a)})
     return pairs.drop_duplicates().sort_values(["a", "b"]).reset_index(drop=True)
@@ -183,7 +189,8 @@ def read_plan(model: FacilityModel) -> Plan:
             "distance_km": arcs["distance_km"].to_numpy(float),
         }
     )
-    hosts = index.problem.facilities["municipality"].astype(str)
+    facilities = index.problem.facilities
+    hosts = facilities["municipality"].astype(str).where(municipal(facilities), "")
     hosts.index = index.facility_ids
     agreements = _agreements_from_flows(flows, hosts)
 

@@ -47,7 +47,7 @@ def municipal_cost_terms(
     i = arcs["i"].to_numpy()
     h = arcs["h"].to_numpy()
     j = arcs["j"].to_numpy()
-    cross = arcs["cross"].to_numpy(bool)
+    cross = arcs["needs_agreement"].to_numpy(bool)  # payments only to a host that runs it
     travel = arc_travel_costs(index)
     payment = index.unit_cost[j] * arcs["demand"].to_numpy() * cross
     half = 0.5 * params.agreement_fixed_cost

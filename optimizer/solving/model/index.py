@@ -13,8 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
-from optimizer.problem.rules import agreement_allowed, needs_agreement_variables
+from optimizer.problem.rules import (
+    agreement_allowed,
+    needs_agreement_variables,
+    utilisation_limits,
+)
 
 __all__ = ["ModelIndex", "build_index", "unit_costs", "arc_travel_costs"]
 
@@ -40,13 +45,16 @@ class ModelIndex:
         D[i, k] [capacity unit], shape (n_municipalities, n_types).
     facility_type, facility_host
         k(j) and h(j) as positions.
-    capacity, annual_cost, capital_cost, unit_cost, status
-        Per facility, in the order of ``facility_ids``.
+    capacity, utilisation, annual_cost, capital_cost, unit_cost, status
+        Per facility, in the order of ``facility_ids`` (``utilisation``: the largest share
+        of its capacity the plan may fill, its type's ``max_utilisation``).
     arcs
         One row per ``use`` variable: the access arcs with D[i, k] > 0 to facilities
         that may open and have capacity. Columns of :func:`optimizer.problem.network.access_arcs`
         plus positions ``i``, ``j``, ``k``, ``h``, ``demand`` D[i, k], ``cross``
-        (h ≠ i), ``allowed`` (own arc, or the pair may cooperate), ``pair`` (row of
+        (h ≠ i), ``needs_agreement`` (across a border to a facility the host runs: a
+        private or prefectural one admits residents by need), ``allowed`` (no agreement
+        needed, or the pair may cooperate), ``pair`` (row of
         ``pairs``, −1 when none) and ``dkey`` (row of ``demands``).
     pairs
         One row per ``agree`` variable: ``a`` < ``b`` (codes), positions ``ia``, ``ib``.
@@ -66,6 +74,7 @@ class ModelIndex:
     facility_type: np.ndarray
     facility_host: np.ndarray
     capacity: np.ndarray
+    utilisation: np.ndarray
     annual_cost: np.ndarray
     capital_cost: np.ndarray
     unit_cost: np.ndarray
@@ -90,7 +99,7 @@ def _demand_keys(codes: pd.Index, types: pd.Index, demand: np.ndarray) -> pd.Dat
 
 
 def _pairs(arcs: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
-    needed = arcs[arcs["cross"] & arcs["allowed"]]
+    needed = arcs[arcs["needs_agreement"] & arcs["allowed"]]
     ia = np.minimum(needed["i"].to_numpy(), needed["h"].to_numpy())
     ib = np.maximum(needed["i"].to_numpy(), needed["h"].to_numpy())
     pairs = pd.DataFrame({"ia": ia, "ib": ib}).drop_duplicates().sort_values(["ia", "ib"])
@@ -122,7 +131,9 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
     usable = (arcs["demand"] > 0) & (status[arcs["j"]] != "close") & (capacity[arcs["j"]] > 0)
     arcs = arcs[usable.to_numpy(bool)].reset_index(drop=True)
     arcs["cross"] = (arcs["i"] != arcs["h"]).to_numpy(bool)
-    arcs["allowed"] = ~arcs["cross"].to_numpy(bool) | agreement_allowed(
+    owned = municipal(facilities)
+    arcs["needs_agreement"] = arcs["cross"].to_numpy(bool) & owned[arcs["j"].to_numpy(int)]
+    arcs["allowed"] = ~arcs["needs_agreement"].to_numpy(bool) | agreement_allowed(
         problem, arcs["municipality"], arcs["host"]
     )
 
@@ -142,7 +153,7 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
         lo = np.minimum(arcs["i"].to_numpy(), arcs["h"].to_numpy())
         hi = np.maximum(arcs["i"].to_numpy(), arcs["h"].to_numpy())
         found = lookup.reindex(pd.MultiIndex.from_arrays([lo, hi])).to_numpy(float)
-        take = arcs["cross"].to_numpy(bool) & arcs["allowed"].to_numpy(bool)
+        take = arcs["needs_agreement"].to_numpy(bool) & arcs["allowed"].to_numpy(bool)
         arcs.loc[take, "pair"] = found[take].astype(int)
 
     return ModelIndex(
@@ -154,6 +165,9 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
         facility_type=types.get_indexer(facilities["type"].astype(str)),
         facility_host=codes.get_indexer(facilities["municipality"].astype(str)),
         capacity=capacity,
+        utilisation=utilisation_limits(problem)
+        .reindex(facilities["type"].astype(str))
+        .to_numpy(float),
         annual_cost=facilities["annual_cost"].to_numpy(dtype=float),
         capital_cost=facilities["capital_cost"].to_numpy(dtype=float),
         unit_cost=unit_costs(facilities),

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.problem.rules import keep_own_targets, partner_limits, self_sufficiency_targets
+from optimizer.problem.rules import (
+    area_floors,
+    keep_own_targets,
+    partner_limits,
+    self_sufficiency_targets,
+)
 from optimizer.solving.model.expressions import add_rows, grouped_sums
 from optimizer.solving.model.index import ModelIndex
 from optimizer.solving.model.variables import ModelVariables
@@ -101,7 +106,9 @@ def define_banned_pairs(prob: pulp.LpProblem, index: ModelIndex, var: ModelVaria
     Such pairs get no agreement variable either. Returns the number of arcs closed.
     """
     arcs = index.arcs
-    closed = np.flatnonzero(arcs["cross"].to_numpy(bool) & ~arcs["allowed"].to_numpy(bool))
+    closed = np.flatnonzero(
+        arcs["needs_agreement"].to_numpy(bool) & ~arcs["allowed"].to_numpy(bool)
+    )
     for variable in var.use[closed]:
         variable.upBound = 0
     return int(closed.size)
@@ -180,3 +187,32 @@ def define_capital_budget(prob: pulp.LpProblem, index: ModelIndex, var: ModelVar
     return count + add_rows(
         prob, "capital", limited, expressions, pulp.LpConstraintLE, budgets[limited]
     )
+
+
+def define_area_floor(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """Each elderly-care planning area (老人福祉圏域) keeps at least its floor of capacity.
+
+    .. math:: \\sum_{j:\\, h(j) \\in A,\\, k(j)=k} cap_j \\, open_j \\ge floor_{A,k}
+              \\quad \\forall (A, k) \\text{ with a floor}
+
+    The prefecture plans care capacity per area; floors from
+    :func:`optimizer.problem.rules.area_floors` (today's capacity, or a number of places
+    per resident aged 75+). Each row is divided by its floor. Returns the number of rows.
+    """
+    floors = area_floors(index.problem)
+    if floors.empty:
+        return 0
+    hosts = index.codes.to_numpy(dtype=object)[index.facility_host]
+    expressions, keys, rows = [], [], 0
+    for n, row in enumerate(floors.itertuples(index=False)):
+        kind = index.types.get_loc(row.type)
+        members = np.isin(hosts, list(row.members)) & (index.facility_type == kind)
+        sites = np.flatnonzero(members & (index.capacity > 0))
+        expressions.append(
+            pulp.LpAffineExpression(
+                zip(var.open_[sites], (index.capacity[sites] / row.floor).tolist(), strict=True)
+            )
+        )
+        keys.append(n)
+        rows += 1
+    return add_rows(prob, "area_floor", keys, expressions, pulp.LpConstraintGE, 1.0)

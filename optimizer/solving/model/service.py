@@ -47,7 +47,11 @@ def define_demand(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) 
 def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """Demand served by a facility fits its capacity, and only if it is open.
 
-    .. math:: \\sum_{i:(i,j)} \\frac{D_{ik(j)}}{cap_j} \\, use_{ij} - open_j \\le 0 \\quad \\forall j
+    .. math:: \\sum_{i:(i,j)} \\frac{D_{ik(j)}}{cap_j} \\, use_{ij} - u_{k(j)} \\, open_j \\le 0
+              \\quad \\forall j
+
+    u_k is the type's ``max_utilisation`` (headroom: the plan fills at most that share of
+    a facility's capacity, leaving room for growth).
 
     Only facilities with at least one arc have a row. Each row is divided by cap_j, so
     that its coefficients are shares of the capacity rather than demands of up to
@@ -78,7 +82,7 @@ def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
         "需要の施設容量に対する比",
         small="floor",
     )
-    coefficients = np.concatenate([shares, -np.ones(len(served))])
+    coefficients = np.concatenate([shares, -index.utilisation[served]])
     expressions = grouped_sums(groups, variables, coefficients, len(served))
     return add_rows(prob, "capacity", served, expressions, pulp.LpConstraintLE, 0.0)
 
@@ -86,7 +90,7 @@ def define_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
 def define_total_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """The open capacity of each type covers the area's served demand (a valid inequality).
 
-    .. math:: \\sum_{j: k(j)=k} \\frac{cap_j}{T_k} \\, open_j + \\sum_i \\frac{D_{ik}}{T_k} \\,
+    .. math:: \\sum_{j: k(j)=k} \\frac{u_k \\, cap_j}{T_k} \\, open_j + \\sum_i \\frac{D_{ik}}{T_k} \\,
               unserved_{ik} \\ge 1, \\quad T_k = \\sum_i D_{ik} \\quad \\forall k
 
     Implied by demand and capacity, so it changes no plan; it gives the solver a knapsack
@@ -102,7 +106,7 @@ def define_total_capacity(prob: pulp.LpProblem, index: ModelIndex, var: ModelVar
     scale = np.divide(1.0, totals, out=np.zeros(n_types), where=totals > 0)
     coefficients = np.concatenate(
         [
-            index.capacity * scale[index.facility_type],
+            index.utilisation * index.capacity * scale[index.facility_type],
             demands["demand"].to_numpy(float) * scale[demands["k"].to_numpy()],
         ]
     )

@@ -1,0 +1,117 @@
+"""Headroom, care operators and planning-area floors in the model, the checker and the accounts.
+
+* headroom: a kept facility is filled to at most its type's ``max_utilisation``;
+* operators: a facility run by a private operator or the prefecture is never closed,
+  costs the municipalities nothing, and its use across a border needs no agreement and
+  no payment (admission is by need under the care-insurance system);
+* 老人福祉圏域: each planning area keeps at least its floor of a type's capacity.
+"""
+
+from __future__ import annotations
+
+import pytest
+from factories import site, tiny_problem, town
+
+from optimizer.results.check import check_solution
+from optimizer.solving.solve import SolverSettings, solve_problem
+
+EXACT = SolverSettings(mip_gap=0.0, time_limit_s=60)
+
+
+def _with(row: dict, **columns: object) -> dict:
+    return {**row, **columns}
+
+
+def test_headroom_fills_a_facility_to_its_max_utilisation_only():
+    towns = [town("A", population=100)]
+    sites = [
+        site("L-1", "library", "A", capacity=100, annual_cost=1e6),
+        site("L-2", "library", "A", capacity=100, annual_cost=5e6),
+    ]
+    full = solve_problem(tiny_problem(towns, sites, fairness=False), EXACT)
+    assert full.facilities.loc["L-2", "decision"] == "close"  # one library holds everyone
+    types = {"library": {"max_utilisation": 0.8}}
+    problem = tiny_problem(towns, sites, types, fairness=False)
+    solution = solve_problem(problem, EXACT)
+    assert solution.facilities.loc["L-2", "decision"] == "keep"  # 100 residents > 80 % of 100
+    assert solution.facilities["utilisation"].max() <= 0.8 + 1e-9
+    assert solution.unserved.empty
+    # the checker holds the plan to the same limit: the unlimited plan fails it
+    found = check_solution(problem, full)
+    assert any("over its usable capacity" in line for line in found)
+
+
+def test_a_private_care_home_is_never_closed_and_costs_the_municipalities_nothing():
+    towns = [town("A", population=100, population_75plus=100), town("B", population=100)]
+    types = {"care": {"demand_basis": "population_75plus", "demand_per_person": 0.5}}
+    sites = [
+        _with(site("C-P", "care", "A", capacity=60, annual_cost=90e6), operator="private"),
+        site("C-M", "care", "A", capacity=60, annual_cost=10e6),
+    ]
+    problem = tiny_problem(towns, sites, types, fairness=False)
+    assert problem.facilities.loc["C-P", "status"] == "keep"
+    assert problem.facilities.loc["C-P", "annual_cost"] == 0.0
+    assert problem.facilities.loc["C-P", "gross_annual_cost"] == pytest.approx(90e6)
+    solution = solve_problem(problem, EXACT)
+    decisions = solution.facilities["decision"]
+    assert decisions["C-P"] == "keep"
+    assert decisions["C-M"] == "close"  # the private home holds A's 50 residents
+    costs = solution.municipal_costs
+    assert costs.at["A", "own_facilities"] == pytest.approx(0.0)
+
+
+def test_using_a_private_facility_across_a_border_needs_no_agreement_and_no_payment():
+    towns = [
+        town("A", population=100, population_75plus=100),
+        town("B", 35.01, population=100, population_75plus=40),
+    ]
+    types = {"care": {"demand_basis": "population_75plus", "demand_per_person": 0.5}}
+    sites = [_with(site("C-P", "care", "A", capacity=100, annual_cost=50e6), operator="private")]
+    problem = tiny_problem(towns, sites, types, agreement_fixed_cost=1e6)
+    solution = solve_problem(problem, EXACT)
+    flows = solution.flows
+    assert set(flows["municipality"]) == {"A", "B"}  # B's residents use A's private home
+    assert solution.agreements.empty
+    assert flows["payment"].sum() == pytest.approx(0.0)
+    assert check_solution(problem, solution) == []
+
+
+def test_a_planning_area_keeps_its_floor_of_care_capacity():
+    towns = [
+        _with(town("A", population=100, population_75plus=100), care_area="north"),
+        _with(town("B", 35.01, population=100, population_75plus=20), care_area="north"),
+    ]
+    sites = [
+        site("C-A", "care", "A", capacity=100, annual_cost=10e6),
+        site("C-B", "care", "B", capacity=100, annual_cost=10e6),
+    ]
+    plain = {"care": {"demand_basis": "population_75plus", "demand_per_person": 0.5}}
+    alone = solve_problem(tiny_problem(towns, sites, plain, fairness=False), EXACT)
+    assert (alone.facilities["decision"] == "close").sum() == 1  # one home holds all 60
+    floored = {"care": {**plain["care"], "area_floor_share": 1.0}}
+    problem = tiny_problem(towns, sites, floored, fairness=False)
+    solution = solve_problem(problem, EXACT)
+    assert (solution.facilities["decision"] == "keep").all()  # today's 200 places stay
+    found = check_solution(problem, alone)
+    assert any("below its floor" in line for line in found)
+
+
+def test_a_floor_per_resident_aged_75_and_over():
+    towns = [
+        _with(town("A", population=100, population_75plus=100), care_area="north"),
+        _with(town("B", 35.01, population=100, population_75plus=100), care_area="north"),
+    ]
+    types = {
+        "care": {
+            "demand_basis": "population_75plus",
+            "demand_per_person": 0.2,
+            "area_floor_per_75plus": 0.3,
+        }
+    }
+    sites = [
+        site("C-A", "care", "A", capacity=50, annual_cost=10e6),
+        site("C-B", "care", "B", capacity=50, annual_cost=10e6),
+    ]
+    solution = solve_problem(tiny_problem(towns, sites, types, fairness=False), EXACT)
+    # demand 40 fits one home, but the floor of 0.3 × 200 = 60 places needs both
+    assert (solution.facilities["decision"] == "keep").all()
