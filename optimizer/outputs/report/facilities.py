@@ -19,7 +19,10 @@ from optimizer.outputs.xlsx_layout import (
 from optimizer.problem.data import ProblemData
 from optimizer.results.solution import Solution
 
-__all__ = ["write_facilities"]
+__all__ = ["write_facilities", "OPERATOR_JA"]
+
+OPERATOR_JA = {"municipal": "市町村", "private": "民間", "prefecture": "都道府県"}
+"""The operator of a facility as the report names it."""
 
 
 def _users_text(flows: pd.DataFrame, names: pd.Series) -> dict[str, str]:
@@ -62,6 +65,7 @@ def write_facilities(book: Book, ws: Worksheet, problem: ProblemData, solution: 
         Col("name", "施設名", "Facility", "wrap", 24),
         Col("type", "類型", "Type", "text", 16),
         Col("host", "所在市町村", "Host", "text", 11),
+        Col("operator", "運営主体", "Operator", "text", 8),
         Col("decision", "方針", "Decision", "text", 9),
         Col("capacity", "容量", "Capacity", "qty", 10),
         Col("unit", "単位", "Unit", "text", 9),
@@ -85,6 +89,9 @@ def write_facilities(book: Book, ws: Worksheet, problem: ProblemData, solution: 
                 "name": info.at[j, "name"] if j in info.index else "",
                 "type": type_name(problem, k),
                 "host": names.get(row["municipality"], row["municipality"]),
+                "operator": OPERATOR_JA.get(str(info.at[j, "operator"]), "")
+                if "operator" in info.columns and j in info.index
+                else "",
                 "decision": label,
                 "capacity": row["capacity"],
                 "unit": problem.facility_types.at[k, "capacity_unit"]
@@ -106,7 +113,8 @@ def write_facilities(book: Book, ws: Worksheet, problem: ProblemData, solution: 
         ws,
         "施設別の方針と利用　Facilities",
         "方針：存続・廃止・新設・新設しない（候補地）。利用率＝利用量÷容量。年間費用は"
-        "更新・改修費の年価と運営費の合計（廃止・新設しない施設は0）。",
+        "更新・改修費の年価と運営費の合計（廃止・新設しない施設、民間・都道府県が運営する施設は"
+        "市町村の負担でないため0）。",
     )
     table = write_table(book, ws, top, cols, records, fills=fills)
     set_widths(ws, cols)
