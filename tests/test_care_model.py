@@ -115,3 +115,21 @@ def test_a_floor_per_resident_aged_75_and_over():
     solution = solve_problem(tiny_problem(towns, sites, types, fairness=False), EXACT)
     # demand 40 fits one home, but the floor of 0.3 × 200 = 60 places needs both
     assert (solution.facilities["decision"] == "keep").all()
+
+
+def test_every_municipality_above_a_population_keeps_its_own_facility():
+    """福生市 (56,000 people) losing its only library is what this rule prevents: from the
+    type's ``keep_own_from_population``, a municipality that large keeps one of its own."""
+    towns = [town("A", population=60_000), town("B", 35.01, population=5_000)]
+    sites = [
+        site("L-A", "library", "A", capacity=100_000, annual_cost=9e6),
+        site("L-B", "library", "B", capacity=100_000, annual_cost=1e6),
+    ]
+    shared = solve_problem(tiny_problem(towns, sites, fairness=False), EXACT)
+    assert shared.facilities.loc["L-A", "decision"] == "close"  # B's cheaper library serves both
+    types = {"library": {"keep_own_from_population": 50_000}}
+    problem = tiny_problem(towns, sites, types, fairness=False)
+    solution = solve_problem(problem, EXACT)
+    assert solution.facilities.loc["L-A", "decision"] == "keep"
+    found = check_solution(problem, shared)
+    assert any("must keep an own library facility (population)" in line for line in found)

@@ -154,7 +154,8 @@ def fill_input_defaults(
     """The tables with the optional input columns present and their blanks filled.
 
     ``care_area`` "" (in no planning area); ``area_floor_share`` and
-    ``area_floor_per_75plus`` NaN (no floor); ``operator`` ``municipal``. Problems built
+    ``area_floor_per_75plus`` NaN (no floor); ``keep_own_from_population`` NaN (no rule);
+    ``operator`` ``municipal``. Problems built
     in code (synthetic areas, tests, benchmarks) thus carry the same columns as one read
     from a workbook. ``max_utilisation`` is left as given: the workbook fills a blank
     with the schema's default (0.9), while a problem built in code without it may fill
@@ -167,7 +168,7 @@ def fill_input_defaults(
         "" if pd.isna(area) else str(area).strip() for area in areas.to_numpy(dtype=object)
     ]
     facility_types = facility_types.copy()
-    for column in ("area_floor_share", "area_floor_per_75plus"):
+    for column in ("area_floor_share", "area_floor_per_75plus", "keep_own_from_population"):
         floor = facility_types.get(column, pd.Series(float("nan"), index=facility_types.index))
         facility_types[column] = pd.to_numeric(floor).astype(float)
     facilities = facilities.copy()

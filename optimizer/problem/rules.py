@@ -77,12 +77,28 @@ def needs_agreement_variables(problem: ProblemData) -> bool:
 def keep_own_targets(problem: ProblemData) -> pd.DataFrame:
     """(municipality, type) pairs that must keep at least one own facility open.
 
-    Every ``keep_own`` rule, plus, when the parameter ``keep_own_each_type`` is set,
-    every (municipality, type) where the municipality hosts a facility of that type that
-    is not fixed to close (a municipality without such a facility cannot keep one).
-    Columns ``municipality``, ``type``, ``source`` (``rule`` / ``parameter``).
+    Every ``keep_own`` rule; every (municipality, type) whose population reaches the
+    type's ``keep_own_from_population`` (e.g. every city of 50,000 keeps a library); and,
+    when the parameter ``keep_own_each_type`` is set, every (municipality, type). The last
+    two only where the municipality hosts a facility or candidate of the type that is not
+    fixed to close (a municipality without one cannot keep one). Columns
+    ``municipality``, ``type``, ``source`` (``rule`` / ``population`` / ``parameter``).
     """
     rows = [(str(m), str(k), "rule") for m, k in sorted(problem.rules.keep_own)]
+    sites = problem.facilities[problem.facilities["status"] != "close"]
+    hosting = set(map(tuple, sites[["municipality", "type"]].astype(str).to_numpy()))
+    types = problem.facility_types
+    if "keep_own_from_population" in types:
+        population = problem.municipalities["population"].astype(float)
+        for kind, threshold in types["keep_own_from_population"].astype(float).items():
+            if not np.isfinite(threshold):
+                continue
+            ruled = {(m, k) for m, k, _ in rows}
+            rows += [
+                (str(code), str(kind), "population")
+                for code in population.index[population.to_numpy() >= threshold].astype(str)
+                if (str(code), str(kind)) in hosting and (str(code), str(kind)) not in ruled
+            ]
     if problem.parameters.keep_own_each_type:
         sites = problem.facilities[problem.facilities["status"] != "close"]
         hosted = sites[["municipality", "type"]].astype(str).drop_duplicates()

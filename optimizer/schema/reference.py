@@ -187,6 +187,13 @@ MAX_UTILISATION: dict[str, Any] = dict(minimum=0.01, maximum=1, usual=(0.5, 1))
 building cannot hold more than its capacity, and a plan that fills less than 1 % of it
 is a typing mistake (90 typed for 90 %). Usual 0.5 … 1: planning margins are 5–20 %."""
 
+KEEP_OWN_FROM_POPULATION: dict[str, Any] = dict(
+    minimum=1, maximum=40_000_000, usual=(1_000, 1_000_000)
+)
+"""Population from which every municipality keeps a facility of its own of the type
+[persons]. As the population; usually a city size such as 50,000 (市の要件, 地方自治法
+第8条第1項第1号) or 100,000."""
+
 AREA_FLOOR_SHARE: dict[str, Any] = dict(minimum=0, maximum=10, usual=(0.5, 1.5))
 """Least capacity of a type each elderly-care planning area (老人福祉圏域) keeps, as a share
 of its capacity today. Error above 10 (ten times today's capacity is no floor but a

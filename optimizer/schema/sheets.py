@@ -21,6 +21,7 @@ from optimizer.schema.reference import (
     DEFAULT_MAX_UTILISATION,
     DEMAND_PER_PERSON,
     FLOOR_AREA,
+    KEEP_OWN_FROM_POPULATION,
     LAT,
     LIFE_YEARS,
     LON,
@@ -483,6 +484,18 @@ FACILITY_TYPES = Sheet(
             default=DEFAULT_MAX_UTILISATION,
             **MAX_UTILISATION,
             examples=(0.9, 0.95),
+        ),
+        _c(
+            "keep_own_from_population",
+            "自前施設を残す人口",
+            "float",
+            "Every municipality with at least this population keeps at least one facility of "
+            "the type of its own open, where it hosts one or a candidate (e.g. 50,000: every "
+            "city keeps a library; blank: no such rule)",
+            "この人口以上の市町村は、この類型の自らの施設を少なくとも1つ残す（自らの施設か候補地が"
+            "ある場合。例：50,000 = 各市が図書館を1館は残す。空欄は適用なし）",
+            **KEEP_OWN_FROM_POPULATION,
+            examples=(50000, None),
         ),
         _c(
             "area_floor_share",

@@ -169,6 +169,7 @@ def _types_table(frame: pd.DataFrame) -> pd.DataFrame:
         "max_utilisation",
         "area_floor_share",
         "area_floor_per_75plus",
+        "keep_own_from_population",
     ):
         table[column] = table[column].astype(float)
     return table.set_index(pd.Index(table.pop("type").astype(str), name="type"))

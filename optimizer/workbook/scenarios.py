@@ -69,8 +69,8 @@ FACILITY_TARGET_COLUMNS = (
     "floor_area_m2",
     "year_built",
 )
-NULLABLE_TYPE_COLUMNS = ("area_floor_share", "area_floor_per_75plus")
-"""Type columns a scenario may blank (no floor); the others need a value."""
+NULLABLE_TYPE_COLUMNS = ("area_floor_share", "area_floor_per_75plus", "keep_own_from_population")
+"""Type columns a scenario may blank (no floor, no rule); the others need a value."""
 MUNICIPALITY_TARGET_COLUMNS = ("population", "population_75plus", "may_share", "capital_budget")
 RULE_TARGETS = ("rules.no_cooperation", "rules.allow_cooperation", "rules.keep_own")
 
