@@ -40,9 +40,9 @@ from matplotlib.patches import FancyArrowPatch  # noqa: E402
 from numpy.typing import ArrayLike  # noqa: E402
 
 from optimizer.outputs.files import atomic_path  # noqa: E402
-from optimizer.outputs.labels import type_name  # noqa: E402
 from optimizer.outputs.safe_text import clip, one_line  # noqa: E402
 from optimizer.problem.data import ProblemData  # noqa: E402
+from optimizer.problem.names import type_name  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
 __all__ = ["draw_map", "project_km", "MARKERS", "DECISION_STYLE"]

@@ -15,6 +15,7 @@ import pandas as pd
 from optimizer.errors import InfeasibleError
 from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import municipality_label, type_name
 from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
 
@@ -206,14 +207,13 @@ def diagnose_infeasibility(
     plans themselves cannot meet). Returns a generic sentence when none applies.
     """
     found: list[tuple[str, str]] = []
-    names = problem.municipalities["name"].astype(str)
     facilities = problem.facilities
     sites = facilities[facilities["status"] != "close"]
     hosted = set(zip(sites["municipality"].astype(str), sites["type"].astype(str), strict=True))
     for _, row in keep_own_targets(problem).iterrows():
         if (row["municipality"], row["type"]) not in hosted:
-            who = f"{names.get(row['municipality'], row['municipality'])} ({row['municipality']})"
-            kind_ja = _type_name_ja(problem, str(row["type"]))
+            who = municipality_label(problem, row["municipality"])
+            kind_ja = type_name(problem, str(row["type"]))
             found.append(
                 (
                     f"keep_own: {who} must keep a {row['type']} facility of its own, but has "
@@ -239,7 +239,7 @@ def diagnose_infeasibility(
     for code, limit in budgets.items():
         need = float(spend.get(str(code), 0.0))
         if need > limit:
-            who = f"{names.get(code, code)} ({code})"
+            who = municipality_label(problem, str(code))
             found.append(
                 (
                     f"capital_budget: facilities of {who} fixed to keep need "
@@ -270,16 +270,6 @@ def diagnose_infeasibility(
             )
         )
     return found
-
-
-def _type_name_ja(problem: ProblemData, kind: str) -> str:
-    """The type's Japanese name where the workbook gives one, else its id."""
-    types = problem.facility_types
-    if "name_ja" in types.columns and kind in types.index:
-        name = types.at[kind, "name_ja"]
-        if isinstance(name, str) and name.strip():
-            return name.strip()
-    return kind
 
 
 def infeasible_error(

@@ -20,6 +20,7 @@ import pandas as pd
 
 from optimizer.errors import SolverError
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import municipality_label
 from optimizer.problem.restrict import restrict_problem
 from optimizer.results.accounting import unserved_premium
 from optimizer.results.explain import infeasible_error
@@ -51,8 +52,8 @@ def _coalition_solve(
     sub = restrict_problem(problem, members)
     _, plan, outcome = optimise(sub, _small_solve_settings(settings), standalone=None)
     if outcome.status == Status.INFEASIBLE:
-        names = sub.municipalities["name"].astype(str)
-        raise infeasible_error(sub, None, who="、".join(f"{names[c]} ({c})" for c in members))
+        who = "、".join(municipality_label(sub, c) for c in members)
+        raise infeasible_error(sub, None, who=who)
     if plan is None:
         raise SolverError(f"coalition {', '.join(members)}: no plan on its own ({outcome.status})")
     if outcome.status != Status.OPTIMAL:

@@ -23,7 +23,7 @@ from optimizer.problem.costs import UNKNOWN_AGE_FRACTION
 from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import SHEETS
 from optimizer.workbook.bands import sanity_checks
-from optimizer.workbook.care import check_area_floors, check_operators, owned_status
+from optimizer.workbook.care import check_area_floors, check_operators
 from optimizer.workbook.checks import (
     check_capital_cost_inputs,
     check_coordinates,
@@ -94,11 +94,7 @@ def clean_tables(
 
 def _facilities_table(existing: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.DataFrame:
     """Existing facilities and candidates in the columns assemble_problem expects."""
-    existing = existing.assign(
-        is_candidate=False,
-        build_cost=np.nan,
-        status=owned_status(existing["status"], existing["operator"]),
-    )
+    existing = existing.assign(is_candidate=False, build_cost=np.nan)
     parts = [existing]
     if candidates is not None and not candidates.empty:
         parts.append(

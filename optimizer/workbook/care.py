@@ -2,8 +2,8 @@
 
 ``close_not_owned`` (error)
     A facility whose ``operator`` is private or prefecture set to ``close``: a
-    municipality cannot close what it does not own. (One left ``free`` is read as
-    ``keep`` without a message: :func:`owned_status`.)
+    municipality cannot close what it does not own. (One left ``free`` stays open
+    without a message: :func:`optimizer.problem.costs.derive_facility_costs`.)
 ``unknown_column`` (warning)
     An ``operator`` column on the candidates sheet: candidates are always municipal
     (sites the municipalities would build), so the column is ignored there.
@@ -36,7 +36,6 @@ from optimizer.workbook.raw import excel_rows
 
 __all__ = [
     "OPERATOR_WORDS",
-    "owned_status",
     "check_operators",
     "candidate_operator_issue",
     "check_area_floors",
@@ -49,13 +48,6 @@ OPERATOR_WORDS = {
 """How messages name an owner other than the municipality (English, Japanese)."""
 
 FLOOR_COLUMNS = ("area_floor_share", "area_floor_per_75plus")
-
-
-def owned_status(status: pd.Series, operator: pd.Series) -> pd.Series:
-    """Statuses with ``free`` read as ``keep`` for a facility the municipalities do not own
-    (the plan cannot close it); ``close`` is left for :func:`check_operators` to refuse."""
-    foreign = operator.astype(str) != "municipal"
-    return status.where(~(foreign & (status == "free")), "keep")
 
 
 def check_operators(existing: pd.DataFrame) -> list[Issue]:

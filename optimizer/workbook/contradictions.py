@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import municipality_label, type_name
 from optimizer.problem.rules import partner_limits
 from optimizer.workbook.messages import WARNING, Issue, issue
 from optimizer.workbook.reach import listed
@@ -60,17 +61,6 @@ class SheetRows:
     types: Mapping[str, int] = field(default_factory=dict)
     rules: Mapping[tuple[str, str, str | None], int] = field(default_factory=dict)
     parameters: Mapping[str, int] = field(default_factory=dict)
-
-
-def _who(problem: ProblemData, code: str, lang: str = "en") -> str:
-    """A municipality as messages name it: 立川市 (13202), or 立川市（13202） in Japanese."""
-    name = problem.municipalities["name"].get(code, code)
-    return f"{name}（{code}）" if lang == "ja" else f"{name} ({code})"
-
-
-def _type_ja(problem: ProblemData, kind: str) -> str:
-    name = problem.facility_types["name_ja"].get(kind)
-    return str(name) if name else kind
 
 
 def _sites(problem: ProblemData) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
@@ -101,7 +91,7 @@ def _all_closed(problem: ProblemData, rows: SheetRows) -> list[Issue]:
                 f"at least one {kind} facility or candidate that may open: all {len(ids)} "
                 f"({listed(ids)}) are set to close, so the area's {kind} demand of "
                 f"{demand:,.0f} {unit} can never be served (set one to free or keep)",
-                f"{_type_ja(problem, kind)}の施設・候補地のうち少なくとも1つは廃止以外に："
+                f"{type_name(problem, kind)}の施設・候補地のうち少なくとも1つは廃止以外に："
                 f"{len(ids)} か所（{listed(ids, 'ja')}）がすべて廃止指定で、圏域の需要 "
                 f"{demand:,.0f} {unit} を満たせません（いずれかを free か keep に）",
             )
@@ -118,8 +108,8 @@ def _keep_own(problem: ProblemData, rows: SheetRows) -> list[Issue]:
             continue
         row = rows.rules.get(("keep_own", code, kind), rows.rules.get(("keep_own", code, None)))
         own = sites[(sites["municipality"] == code) & (sites["type"] == kind)]
-        who, who_ja = _who(problem, code), _who(problem, code, "ja")
-        kind_ja = _type_ja(problem, kind)
+        who, who_ja = municipality_label(problem, code), municipality_label(problem, code, "ja")
+        kind_ja = type_name(problem, kind)
         if own.empty:
             found.append(
                 issue(
@@ -171,8 +161,8 @@ def _keep_own_each_type(problem: ProblemData, rows: SheetRows) -> list[Issue]:
         ]
         if not without:
             continue
-        who = listed([_who(problem, code) for code in without])
-        who_ja = listed([_who(problem, code, "ja") for code in without], "ja")
+        who = listed([municipality_label(problem, code) for code in without])
+        who_ja = listed([municipality_label(problem, code, "ja") for code in without], "ja")
         found.append(
             issue(
                 "parameters",
@@ -183,7 +173,7 @@ def _keep_own_each_type(problem: ProblemData, rows: SheetRows) -> list[Issue]:
                 f"an own {kind} facility that may stay open in every municipality: {who} "
                 f"host(s) none, so the rule does not apply there (their {kind} demand is "
                 "served by partners or left unserved)",
-                f"全市町村に残せる自らの{_type_ja(problem, kind)}：{who_ja}には1つもないため、"
+                f"全市町村に残せる自らの{type_name(problem, kind)}：{who_ja}には1つもないため、"
                 "この条件は適用されません（需要は連携先で賄うか、未充足になります）",
                 severity=WARNING,
             )
@@ -231,8 +221,8 @@ def _no_partner(problem: ProblemData, rows: SheetRows) -> list[Issue]:
                 continue
             said.add((sheet, row))
             everybody = sheet == "parameters"
-            who = "every municipality" if everybody else _who(problem, code)
-            who_ja = "すべての市町村" if everybody else _who(problem, code, "ja")
+            who = "every municipality" if everybody else municipality_label(problem, code)
+            who_ja = "すべての市町村" if everybody else municipality_label(problem, code, "ja")
             code = "max_partners = 0" if everybody else code
             found.append(
                 issue(
@@ -259,7 +249,7 @@ def _no_partner(problem: ProblemData, rows: SheetRows) -> list[Issue]:
         ]
         if not needed:
             continue
-        who, who_ja = _who(problem, code), _who(problem, code, "ja")
+        who, who_ja = municipality_label(problem, code), municipality_label(problem, code, "ja")
         found.append(
             issue(
                 "municipalities",
@@ -269,7 +259,7 @@ def _no_partner(problem: ProblemData, rows: SheetRows) -> list[Issue]:
                 "no_partner_allowed",
                 f"a partner for {who}, which hosts no {' or '.join(needed)} facility that may "
                 f"open, but {why}: its {', '.join(needed)} demand stays unserved",
-                f"{who_ja}の連携先（{'・'.join(_type_ja(problem, k) for k in needed)}の施設が"
+                f"{who_ja}の連携先（{'・'.join(type_name(problem, k) for k in needed)}の施設が"
                 f"ありません）。{why_ja}のため、その需要は充足できません",
                 severity=WARNING,
             )

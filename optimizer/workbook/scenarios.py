@@ -39,6 +39,7 @@ from typing import cast
 import pandas as pd
 
 from optimizer.errors import ScenarioError
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import (
     CANDIDATES,
@@ -296,17 +297,16 @@ def _set_facility_column(state: _Editable, rest: str, value: object) -> None:
 
 
 def _owned_status(state: _Editable, key: str, status: object) -> object:
-    """A status the owner allows: a municipality cannot close a private or prefectural
-    facility (ValueError), and ``free`` is read as ``keep`` for one (as in the workbook)."""
-    operator = str(state.facilities.at[key, "operator"]) if "operator" in state.facilities else ""
-    if operator in ("", "municipal", "nan", "None"):
-        return status
-    if status == "close":
+    """``status`` if the municipalities may set it: closing a private or prefectural
+    facility is refused (ValueError); one left ``free`` or ``keep`` stays open anyway
+    (:func:`optimizer.problem.costs.derive_facility_costs`)."""
+    if status == "close" and not municipal(state.facilities.loc[[key]])[0]:
+        operator = state.facilities.at[key, "operator"]
         raise ValueError(
             f"{key} is run by {operator} (operator), and a municipality cannot close a "
             "facility it does not own"
         )
-    return "keep"
+    return status
 
 
 def _set_municipality_column(state: _Editable, rest: str, value: object) -> None:

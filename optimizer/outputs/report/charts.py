@@ -8,7 +8,6 @@ from typing import Any
 from xlsxwriter.chart import Chart
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.labels import type_name
 from optimizer.outputs.report.common import SHEET_NAMES
 from optimizer.outputs.xlsx_layout import (
     FONT,
@@ -23,6 +22,7 @@ from optimizer.outputs.xlsx_layout import (
     write_title,
 )
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 
 __all__ = ["write_charts"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.labels import type_name
 from optimizer.outputs.report.common import DECISIONS, SHEET_NAMES
 from optimizer.outputs.xlsx_layout import (
     Book,
@@ -17,6 +16,7 @@ from optimizer.outputs.xlsx_layout import (
     write_title,
 )
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 
 __all__ = ["write_facilities", "OPERATOR_JA"]

@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.labels import type_name
 from optimizer.outputs.report.common import SHEET_NAMES, STATUS_JA, status_value
 from optimizer.outputs.xlsx_layout import (
     Book,
@@ -31,6 +30,7 @@ from optimizer.outputs.xlsx_layout import (
     write_title,
 )
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
 
