@@ -11,7 +11,8 @@ import pytest
 from matplotlib import font_manager
 from plan_fixture import make_problem, make_solution
 
-from optimizer.outputs.maps import draw_map, marker_size, project_km
+from optimizer.outputs.maps import draw_map, marker_size
+from optimizer.problem.geodesy import project_km
 
 
 @pytest.fixture(scope="module")

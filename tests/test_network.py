@@ -7,7 +7,8 @@ import pytest
 from factories import site, tiny_problem, town
 from geopy.distance import geodesic
 
-from optimizer.problem.network import access_arcs, geodesic_km, pair_distances
+from optimizer.problem.geodesy import geodesic_km
+from optimizer.problem.network import access_arcs, pair_distances
 
 JAPAN_POINTS = [
     (35.6812, 139.7671, 35.6580, 139.7016),  # Tokyo station – Shibuya, a few km

@@ -37,20 +37,18 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
-from numpy.typing import ArrayLike  # noqa: E402
 
 from optimizer.outputs.files import atomic_path  # noqa: E402
 from optimizer.outputs.safe_text import clip, one_line  # noqa: E402
 from optimizer.problem.data import ProblemData  # noqa: E402
+from optimizer.problem.geodesy import project_km  # noqa: E402
 from optimizer.problem.names import type_name  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
-__all__ = ["draw_map", "project_km", "MARKERS", "DECISION_STYLE"]
+__all__ = ["draw_map", "MARKERS", "DECISION_STYLE"]
 
 log = logging.getLogger(__name__)
 
-KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON_EQUATOR = 111.320
 
 MARKERS = {"library": "s", "hall": "^", "care": "o"}
 """Marker per facility type; user-defined types take the next of :data:`EXTRA_MARKERS`."""
@@ -72,20 +70,6 @@ TITLE_MAX_CHARS = 56
 LABEL_MAX_CHARS = 40
 """The longest name drawn beside a circle or in the legend (a longer one ends in …)."""
 FIGSIZE_IN = (11.0, 7.6)
-
-
-def project_km(
-    lat: ArrayLike, lon: ArrayLike, lat0: float, lon0: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Local flat coordinates [km] east (x) and north (y) of (lat0, lon0) [deg].
-
-    x = (lon − lon0) · 111.320 · cos(lat0), y = (lat − lat0) · 110.574.
-    """
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    x = (lon - lon0) * KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
-    y = (lat - lat0) * KM_PER_DEG_LAT
-    return x, y
 
 
 def _plain(text: object) -> str:

@@ -28,6 +28,8 @@ class Parameters:
     rebuild_spread_years: int = _default("rebuild_spread_years")
     detour_factor: float = _default("detour_factor")
     travel_speed_kmh: float = _default("travel_speed_kmh")
+    zone_grid_km: float | None = _default("zone_grid_km")
+    zones_per_municipality: int | None = _default("zones_per_municipality")
     agreement_fixed_cost: float = _default("agreement_fixed_cost")
     max_partners: int | None = _default("max_partners")
     min_self_sufficiency: float = _default("min_self_sufficiency")

@@ -127,6 +127,34 @@ PARAMETERS: tuple[Parameter, ...] = (
         usual=(3.0, 100.0),  # walking 4 km/h … expressway 100 km/h
     ),
     _p(
+        "zone_grid_km",
+        "区域集約の格子間隔",
+        "float",
+        None,
+        "Merge the zones of each municipality that fall in one square of this size into one "
+        "demand point (population-weighted centre); blank: no grid",
+        "同じ市町村で同じ格子（この一辺の正方形）に入る区域を1つの需要点（人口重心）にまとめる"
+        "（空欄は集約しない）",
+        unit="km",
+        minimum=0.05,
+        maximum=50.0,
+        nullable=True,
+        usual=(0.25, 5.0),  # a 1 km grid is the 地域メッシュ 3次 (about 1 km) scale
+    ),
+    _p(
+        "zones_per_municipality",
+        "市町村あたりの需要点数",
+        "int",
+        None,
+        "Merge each municipality's zones into at most this many demand points "
+        "(population-weighted k-means); blank: no merging",
+        "各市町村の区域を最大この数の需要点にまとめる（人口で重み付けしたk平均法、空欄は集約しない）",
+        minimum=1,
+        maximum=1000,
+        nullable=True,
+        usual=(3, 100),
+    ),
+    _p(
         "agreement_fixed_cost",
         "協約の固定費",
         "float",
