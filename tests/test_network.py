@@ -50,7 +50,7 @@ def _line_problem(**overrides):
 
 def test_arcs_keep_only_pairs_within_the_maximum_distance():
     arcs = access_arcs(_line_problem(detour_factor=1.3))
-    assert list(arcs.columns) == ["municipality", "facility", "type", "host", "distance_km"]
+    assert list(arcs.columns) == ["point", "municipality", "facility", "type", "host", "distance_km"]
     pairs = set(zip(arcs["municipality"], arcs["facility"], strict=True))
     # A–L-A 0 km, B–L-A 9.1 × 1.3 = 11.9 km, C–L-C 0 km; B–L-C 18.3 × 1.3 km is too far.
     assert pairs == {("A", "L-A"), ("B", "L-A"), ("C", "L-C")}
@@ -77,6 +77,7 @@ def test_no_arcs_gives_an_empty_table_with_the_columns():
     problem = _line_problem(travel=[(c, f, 99.0) for c in "ABC" for f in ("L-A", "L-C")])
     arcs = access_arcs(problem)
     assert arcs.empty and list(arcs.columns) == [
+        "point",
         "municipality",
         "facility",
         "type",

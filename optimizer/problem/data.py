@@ -8,10 +8,15 @@ as read-only (use :meth:`ProblemData.replace` to derive a changed copy).
 Glossary (the words the code uses):
 
 municipality *i*   a member of the area, keyed by its JIS code (text)
+zone               a small area of one municipality where residents live (a census
+                   町丁・字); without a ``zones`` sheet, the municipality's own point
+demand point *p*   where the model places demand: a zone, or several zones of one
+                   municipality merged (:mod:`optimizer.problem.zones`)
 type *k*           a facility type (library, hall, care, or user-defined)
 facility *j*       an existing building or a candidate site, keyed by its id
 host *h(j)*        the municipality where facility *j* stands
 demand D[i,k]      basis population of *i* × demand per person of *k* [capacity unit/year]
+demand D[p,k]      D[i,k] × the point's share of *i*'s basis population
 annual cost        equivalent annual cost of a facility over the horizon [yen/year]:
                    capital outlays (renewal, renovation, build) discounted and spread as
                    an annuity, plus operating cost and routine repairs
@@ -33,6 +38,13 @@ from optimizer.problem.costs import (
     unserved_penalties,
 )
 from optimizer.problem.parameters import Parameters, Rules
+from optimizer.problem.zones import (
+    aggregation_error,
+    assign_points,
+    complete_zones,
+    demand_points,
+    point_demand,
+)
 
 __all__ = [
     "Parameters",
@@ -41,6 +53,7 @@ __all__ = [
     "FACILITY_COLUMNS",
     "demand_matrix",
     "fill_input_defaults",
+    "resident_points",
     "assemble_problem",
 ]
 
@@ -100,6 +113,19 @@ class ProblemData:
         :class:`Parameters`.
     rules
         :class:`Rules`.
+    zones
+        Index zone id (text). Columns ``municipality``, ``name``, ``lat``, ``lon``,
+        ``population``, ``population_75plus`` (filled: see
+        :func:`optimizer.problem.zones.complete_zones`), ``estimated_75plus`` (bool),
+        ``point`` (its demand point) and ``displacement_km`` (the bound on its access
+        distances' error from merging, 0 when it is its own point). One zone per
+        municipality, keyed by its code, when the workbook has no ``zones`` sheet.
+    points
+        The demand points: index point id, columns of
+        :func:`optimizer.problem.zones.demand_points`.
+    point_demand
+        Index point id, one column per type: D[p, k] [capacity unit]; sums to ``demand``
+        per municipality.
     travel
         Overrides of the access distance: columns ``municipality``, ``facility``,
         ``distance_km`` (already converted from minutes where needed). May be empty.
@@ -122,6 +148,18 @@ class ProblemData:
         default_factory=lambda: pd.DataFrame(columns=["scenario", "target", "value", "note"])
     )
     source: dict = field(default_factory=dict)
+    zones: pd.DataFrame = None  # type: ignore[assignment]  # filled by __post_init__
+    points: pd.DataFrame = None  # type: ignore[assignment]
+    point_demand: pd.DataFrame = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.zones is None or self.points is None or self.point_demand is None:
+            zones, points, demand = resident_points(
+                None, self.municipalities, self.facility_types, self.demand, self.parameters
+            )
+            object.__setattr__(self, "zones", zones)
+            object.__setattr__(self, "points", points)
+            object.__setattr__(self, "point_demand", demand)
 
     def replace(self, **changes: Any) -> ProblemData:
         """A copy with some attributes replaced (the original is left untouched)."""
@@ -146,6 +184,22 @@ def demand_matrix(municipalities: pd.DataFrame, facility_types: pd.DataFrame) ->
         for k, row in facility_types.iterrows()
     }
     return pd.DataFrame(columns, index=municipalities.index, columns=list(facility_types.index))
+
+
+def resident_points(
+    zones: pd.DataFrame | None,
+    municipalities: pd.DataFrame,
+    facility_types: pd.DataFrame,
+    demand: pd.DataFrame,
+    parameters: Parameters,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(zones, demand points, D[p, k]) of the given zones (``None``: one per municipality),
+    merged as the parameters ``zone_grid_km`` and ``zones_per_municipality`` say."""
+    table = complete_zones(zones, municipalities)
+    table = assign_points(table, parameters.zone_grid_km, parameters.zones_per_municipality)
+    points = demand_points(table)
+    table["displacement_km"] = aggregation_error(table, points, parameters.detour_factor)
+    return table, points, point_demand(points, demand, facility_types)
 
 
 def fill_input_defaults(
@@ -189,6 +243,7 @@ def assemble_problem(
     travel: pd.DataFrame | None = None,
     scenarios: pd.DataFrame | None = None,
     source: dict | None = None,
+    zones: pd.DataFrame | None = None,
 ) -> ProblemData:
     """Build a :class:`ProblemData` from clean tables, deriving demand and costs.
 
@@ -197,7 +252,9 @@ def assemble_problem(
     derived columns are always computed the same way. The tables must already be clean:
     ``facilities`` needs the input columns of :data:`FACILITY_COLUMNS` (the cost
     columns are (re)computed here); optional input columns left out or blank take
-    their defaults (:func:`fill_input_defaults`).
+    their defaults (:func:`fill_input_defaults`). ``zones`` (columns
+    :data:`optimizer.problem.zones.ZONE_COLUMNS`, index zone id) say where residents
+    live; ``None`` puts each municipality's residents at its point.
     """
     parameters = parameters or Parameters()
     municipalities, facility_types, facilities = fill_input_defaults(
@@ -208,6 +265,10 @@ def assemble_problem(
         unserved_penalty=unserved_penalties(facilities, facility_types, parameters),
         self_provision_cost=self_provision_costs(facilities, facility_types),
     )
+    demand = demand_matrix(municipalities, facility_types)
+    zone_table, points, by_point = resident_points(
+        zones, municipalities, facility_types, demand, parameters
+    )
     kwargs = {}
     if travel is not None:
         kwargs["travel"] = travel
@@ -217,9 +278,12 @@ def assemble_problem(
         municipalities=municipalities,
         facility_types=facility_types,
         facilities=facilities,
-        demand=demand_matrix(municipalities, facility_types),
+        demand=demand,
         parameters=parameters,
         rules=rules or Rules(),
         source=source or {},
+        zones=zone_table,
+        points=points,
+        point_demand=by_point,
         **kwargs,
     )

@@ -1,18 +1,18 @@
 """Distances and the access arcs of the model.
 
-An access arc (*i*, *j*) joins municipality *i* to a facility *j* that its residents may
-be assigned to: the access distance d(i, j) is at most the ``max_distance_km`` of the
-facility's type. The model is built on arcs, never on a dense municipality × facility
-matrix.
+An access arc (*p*, *j*) joins a demand point *p* (a zone, or merged zones, of
+municipality *i*; without zones the municipality's own point) to a facility *j* that its
+residents may be assigned to: the access distance d(p, j) is at most the
+``max_distance_km`` of the facility's type. The model is built on arcs, never on a
+dense point × facility matrix.
 
 Access distance [km]:
 
-    d(i, j) = travel[i, j]                       if the ``travel`` sheet gives the pair
-            = geodesic(i, j) × detour_factor     otherwise
+    d(p, j) = travel[i, j]                       if the ``travel`` sheet gives the pair
+                                                 (for every point of municipality i)
+            = geodesic(p, j) × detour_factor     otherwise
 
-where ``geodesic`` is the WGS84 ellipsoidal distance between the municipality's point
-and the facility's point, computed by Vincenty's inverse formula, vectorised with numpy
-(agrees with geopy's Karney geodesic to well under a millimetre at Japanese distances).
+where ``geodesic`` is the WGS84 ellipsoidal distance (:mod:`optimizer.problem.geodesy`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ARC_COLUMNS = ["municipality", "facility", "type", "host", "distance_km"]
+ARC_COLUMNS = ["point", "municipality", "facility", "type", "host", "distance_km"]
 
-_BLOCK_CELLS = 400_000  # municipality × facility cells computed at once
+_BLOCK_CELLS = 400_000  # point × facility cells computed at once
 
 
 def _travel_lookup(problem: ProblemData) -> pd.Series:
@@ -54,22 +54,22 @@ def _travel_lookup(problem: ProblemData) -> pd.Series:
     )
 
 
-def pair_distances(
-    problem: ProblemData, municipalities: ArrayLike, facilities: ArrayLike
-) -> np.ndarray:
-    """Access distance d(i, j) for each given (municipality, facility) pair [km].
+def pair_distances(problem: ProblemData, points: ArrayLike, facilities: ArrayLike) -> np.ndarray:
+    """Access distance d(p, j) for each given (demand point, facility) pair [km].
 
-    Element-wise over two equally long sequences of codes and facility ids: the
-    ``travel`` sheet's distance where it gives the pair, else geodesic × detour factor.
+    Element-wise over two equally long sequences of point ids and facility ids: the
+    ``travel`` sheet's distance where it gives the point's municipality and the
+    facility, else geodesic × detour factor. Without zones a point id is its
+    municipality's code.
     """
-    codes = pd.Index(np.asarray(municipalities, dtype=object).astype(str))
-    ids = pd.Index(np.asarray(facilities, dtype=object).astype(str))
-    towns = problem.municipalities.loc[codes]
-    sites = problem.facilities.loc[ids]
+    ids = pd.Index(np.asarray(points, dtype=object).astype(str))
+    sites_ids = pd.Index(np.asarray(facilities, dtype=object).astype(str))
+    where = problem.points.loc[ids]
+    sites = problem.facilities.loc[sites_ids]
     distance = (
         geodesic_km(
-            towns["lat"].to_numpy(float),
-            towns["lon"].to_numpy(float),
+            where["lat"].to_numpy(float),
+            where["lon"].to_numpy(float),
             sites["lat"].to_numpy(float),
             sites["lon"].to_numpy(float),
         )
@@ -77,7 +77,7 @@ def pair_distances(
     )
     travel = _travel_lookup(problem)
     if len(travel):
-        pairs = pd.MultiIndex.from_arrays([codes, ids])
+        pairs = pd.MultiIndex.from_arrays([where["municipality"].astype(str), sites_ids])
         given = travel.reindex(pairs).to_numpy(dtype=float)
         distance = np.where(np.isnan(given), distance, given)
     return np.asarray(distance, dtype=float)
@@ -87,13 +87,14 @@ def _type_arcs(
     problem: ProblemData, kind: str, max_km: float, travel: pd.Series
 ) -> list[pd.DataFrame]:
     """Arcs of one facility type, computed in blocks of facilities."""
-    towns = problem.municipalities
+    towns = problem.points
     sites = problem.facilities[problem.facilities["type"] == kind]
     if sites.empty or towns.empty:
         return []
     town_lat = towns["lat"].to_numpy(float)[:, None]
     town_lon = towns["lon"].to_numpy(float)[:, None]
-    codes = towns.index.to_numpy(dtype=object).astype(str)
+    ids = towns.index.to_numpy(dtype=object).astype(str)
+    codes = towns["municipality"].to_numpy(dtype=object).astype(str)
     travel_here = (
         travel[travel.index.get_level_values(1).isin(sites.index)] if len(travel) else travel
     )
@@ -111,16 +112,24 @@ def _type_arcs(
             * problem.parameters.detour_factor
         )
         if len(travel_here):
-            rows = towns.index.get_indexer(travel_here.index.get_level_values(0))
-            cols = chunk.index.get_indexer(travel_here.index.get_level_values(1))
-            ok = (rows >= 0) & (cols >= 0)
-            km[rows[ok], cols[ok]] = travel_here.to_numpy(dtype=float)[ok]
+            # A road distance given for a municipality holds for each of its points.
+            given = pd.DataFrame(
+                {
+                    "municipality": travel_here.index.get_level_values(0),
+                    "facility": travel_here.index.get_level_values(1),
+                    "km": travel_here.to_numpy(dtype=float),
+                }
+            ).merge(pd.DataFrame({"municipality": codes, "row": np.arange(len(codes))}))
+            cols = chunk.index.get_indexer(given["facility"])
+            ok = cols >= 0
+            km[given["row"].to_numpy()[ok], cols[ok]] = given["km"].to_numpy(float)[ok]
         i, j = np.nonzero(km <= max_km)
         if i.size == 0:
             continue
         pieces.append(
             pd.DataFrame(
                 {
+                    "point": ids[i],
                     "municipality": codes[i],
                     "facility": chunk.index.to_numpy(dtype=object).astype(str)[j],
                     "type": kind,
@@ -133,15 +142,15 @@ def _type_arcs(
 
 
 def access_arcs(problem: ProblemData) -> pd.DataFrame:
-    """Every (municipality, facility) pair within the type's maximum access distance.
+    """Every (demand point, facility) pair within the type's maximum access distance.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``municipality``, ``facility``, ``type``, ``host`` (the facility's
-        municipality), ``distance_km`` [km]; ordered by type (as in
-        ``facility_types``), then municipality, then facility (input order), with a
-        fresh RangeIndex. Only pairs with d(i, j) ≤ ``max_distance_km`` of the type.
+        Columns ``point``, ``municipality`` (the point's), ``facility``, ``type``,
+        ``host`` (the facility's municipality), ``distance_km`` [km]; ordered by type
+        (as in ``facility_types``), then point, then facility (input order), with a
+        fresh RangeIndex. Only pairs with d(p, j) ≤ ``max_distance_km`` of the type.
     """
     travel = _travel_lookup(problem)
     pieces: list[pd.DataFrame] = []
@@ -153,9 +162,7 @@ def access_arcs(problem: ProblemData) -> pd.DataFrame:
         )
     arcs = pd.concat(pieces, ignore_index=True)
     type_order = pd.Index(problem.facility_types.index.astype(str)).get_indexer(arcs["type"])
-    town_order = pd.Index(problem.municipalities.index.astype(str)).get_indexer(
-        arcs["municipality"]
-    )
+    town_order = pd.Index(problem.points.index.astype(str)).get_indexer(arcs["point"])
     site_order = pd.Index(problem.facilities.index.astype(str)).get_indexer(arcs["facility"])
     order = np.lexsort((site_order, town_order, type_order))
     arcs = arcs.iloc[order].reset_index(drop=True)

@@ -23,7 +23,7 @@ def _restrict_rules(rules: Rules, members: set[str]) -> Rules:
 def restrict_problem(problem: ProblemData, members: Iterable[str]) -> ProblemData:
     """The problem seen by coalition ``members`` alone.
 
-    Keeps the members' rows of municipalities and demand, the facilities they host,
+    Keeps the members' rows of municipalities, zones, points and demand, the facilities they host,
     their travel rows and rules; the area-wide capital budget still applies.
     """
     keep = {str(m) for m in members}
@@ -38,8 +38,13 @@ def restrict_problem(problem: ProblemData, members: Iterable[str]) -> ProblemDat
             travel["municipality"].astype(str).isin(keep)
             & travel["facility"].astype(str).isin(facilities.index)
         ]
+    zones = problem.zones[problem.zones["municipality"].astype(str).isin(keep)]
+    points = problem.points[problem.points["municipality"].astype(str).isin(keep)]
     return problem.replace(
         municipalities=problem.municipalities.loc[codes],
+        zones=zones,
+        points=points,
+        point_demand=problem.point_demand.loc[points.index],
         demand=problem.demand.loc[codes],
         facilities=facilities,
         travel=travel,

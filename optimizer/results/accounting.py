@@ -51,9 +51,10 @@ def unit_cost(facilities: pd.DataFrame) -> pd.Series:
     return (cost / capacity.where(capacity > 0)).fillna(0.0).rename("unit_cost")
 
 
-def _demand_of(problem: ProblemData, codes, kinds) -> np.ndarray:
-    """D[i, k] for element-wise pairs of codes and types (0 where unknown)."""
-    stacked = problem.demand.stack()
+def _demand_of(problem: ProblemData, codes, kinds, points: bool = False) -> np.ndarray:
+    """D[i, k] for element-wise pairs of codes and types (0 where unknown); D[p, k] of
+    demand points when ``points``."""
+    stacked = (problem.point_demand if points else problem.demand).stack()
     pairs = pd.MultiIndex.from_arrays(
         [pd.Index(codes, dtype=object), pd.Index(kinds, dtype=object)]
     )
@@ -103,13 +104,21 @@ def flow_details(problem: ProblemData, flows: pd.DataFrame) -> pd.DataFrame:
 
 def unserved_details(problem: ProblemData, unserved: pd.DataFrame) -> pd.DataFrame:
     """Unserved shares with their amount [capacity unit], their penalty P_k·amount and
-    their self-provision cost S_k·amount [yen/year]."""
+    their self-provision cost S_k·amount [yen/year].
+
+    Shares are of the municipality's demand, or, when the table has a ``point`` column
+    (kept in the result), of that demand point's.
+    """
     users = unserved["municipality"].astype(str).to_numpy()
     kinds = unserved["type"].astype(str).to_numpy()
     share = unserved["share"].to_numpy(float)
-    amount = _demand_of(problem, users, kinds) * share
+    by_point = "point" in unserved
+    where = unserved["point"].astype(str).to_numpy() if by_point else users
+    amount = _demand_of(problem, where, kinds, points=by_point) * share
+    first = {"point": where} if by_point else {}
     return pd.DataFrame(
         {
+            **first,
             "municipality": users,
             "type": kinds,
             "share": share,

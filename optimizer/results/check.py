@@ -31,6 +31,7 @@ from optimizer.results.accounting import (
     plan_objective,
     unserved_premium,
 )
+from optimizer.results.plan import municipal_flows
 from optimizer.results.solution import Solution
 
 __all__ = ["check_solution", "assert_valid"]
@@ -67,7 +68,7 @@ def _check_references(problem: ProblemData, solution: Solution) -> list[str]:
 
 def _check_shares(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
     found = []
-    for name, table in (("flow", solution.flows), ("unserved", solution.unserved)):
+    for name, table in (("flow", solution.point_flows), ("unserved", solution.unserved)):
         share = table["share"].to_numpy(float)
         bad = (share < -tol) | (share > 1 + tol) | np.isnan(share)
         for _, row in table[bad].iterrows():
@@ -75,25 +76,35 @@ def _check_shares(problem: ProblemData, solution: Solution, tol: float) -> list[
     return found
 
 
-def _share_by_municipality_and_type(
+def _sum_by_place_and_type(
     municipalities: pd.Series, kinds: pd.Series, shares: np.ndarray
 ) -> pd.Series:
-    """Shares summed per (municipality, type), keyed by the two as text."""
+    """Values summed per (municipality or demand point, type), keyed by the two as text."""
     keys = [municipalities.astype(str).to_numpy(), kinds.astype(str).to_numpy()]
     return pd.Series(shares, index=pd.MultiIndex.from_arrays(keys)).groupby(level=[0, 1]).sum()
 
 
+def _with_points(table: pd.DataFrame) -> pd.DataFrame:
+    """A flow or unserved table with a ``point`` column (a municipality's own point if none)."""
+    if "point" in table:
+        return table
+    return table.assign(point=table["municipality"].astype(str))
+
+
+def _point_amounts(problem: ProblemData, table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
+    """share × D[p, k] per row of a point table [capacity unit]."""
+    demand = problem.point_demand.stack()
+    keys = pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.astype(str).to_numpy()])
+    return table["share"].to_numpy(float) * demand.reindex(keys).fillna(0.0).to_numpy(float)
+
+
 def _check_demand(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
-    flows = solution.flows
+    flows = _with_points(solution.point_flows)
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
-    served = _share_by_municipality_and_type(
-        flows["municipality"], kinds, flows["share"].to_numpy(float)
-    )
-    left = solution.unserved
-    short = _share_by_municipality_and_type(
-        left["municipality"], left["type"], left["share"].to_numpy(float)
-    )
-    demand = problem.demand.stack()
+    served = _sum_by_place_and_type(flows["point"], kinds, flows["share"].to_numpy(float))
+    left = _with_points(solution.unserved)
+    short = _sum_by_place_and_type(left["point"], left["type"], left["share"].to_numpy(float))
+    demand = problem.point_demand.stack()
     demand.index = pd.MultiIndex.from_arrays(
         [demand.index.get_level_values(0).astype(str), demand.index.get_level_values(1).astype(str)]
     )
@@ -101,20 +112,37 @@ def _check_demand(problem: ProblemData, solution: Solution, tol: float) -> list[
     total = served.reindex(need.index).fillna(0.0) + short.reindex(need.index).fillna(0.0)
     bad = ~_close(total.to_numpy(), 1.0, tol)
     return [
-        f"demand of {i} for {k}: served + unserved shares = {v:.6g}, not 1"
-        for (i, k), v in total[bad].items()
+        f"demand of {p} for {k}: served + unserved shares = {v:.6g}, not 1"
+        for (p, k), v in total[bad].items()
     ]
+
+
+def _check_aggregation(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    """The flows per municipality are the sums of the flows of its demand points."""
+    expected = municipal_flows(problem, _with_points(solution.point_flows))
+    keys = ["municipality", "facility"]
+    merged = expected.merge(
+        solution.flows[[*keys, "share", "distance_km"]], on=keys, how="outer", suffixes=("", "_r")
+    ).fillna(0.0)
+    found = []
+    for column in ("share", "distance_km"):
+        bad = ~_close(merged[column].to_numpy(float), merged[f"{column}_r"].to_numpy(float), tol)
+        for row in merged[bad].itertuples():
+            found.append(
+                f"flow {row.municipality}→{row.facility}: {column} "
+                f"{getattr(row, column + '_r'):.6g} is not the sum over its points "
+                f"{getattr(row, column):.6g}"
+            )
+    return found
 
 
 def _check_facilities(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
     found = []
     facilities = problem.facilities
     is_open = _open(problem, solution)
-    flows = solution.flows
+    flows = _with_points(solution.point_flows)
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
-    amount = flows["share"].to_numpy(float) * problem.demand.stack().reindex(
-        pd.MultiIndex.from_arrays([flows["municipality"].astype(str), kinds.to_numpy()])
-    ).fillna(0.0).to_numpy(float)
+    amount = _point_amounts(problem, flows, kinds)
     served = (
         pd.Series(amount, index=flows["facility"].astype(str).to_numpy()).groupby(level=0).sum()
     )
@@ -146,25 +174,25 @@ def _check_facilities(problem: ProblemData, solution: Solution, tol: float) -> l
 
 
 def _check_distances(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
-    flows = solution.flows
+    flows = _with_points(solution.point_flows)
     if flows.empty:
         return []
     found = []
-    km = pair_distances(problem, flows["municipality"], flows["facility"])
+    km = pair_distances(problem, flows["point"], flows["facility"])
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
     limit = problem.facility_types["max_distance_km"].astype(float).reindex(kinds).to_numpy()
     too_far = km > limit + tol * np.maximum(1.0, limit)
     for n in np.flatnonzero(too_far):
         row = flows.iloc[n]
         found.append(
-            f"{row['municipality']} uses {row['facility']} at {km[n]:.3f} km, "
+            f"{row['point']} ({row['municipality']}) uses {row['facility']} at {km[n]:.3f} km, "
             f"beyond the {limit[n]:g} km allowed"
         )
     stated = flows["distance_km"].to_numpy(float)
     for n in np.flatnonzero(~_close(stated, km, tol)):
         row = flows.iloc[n]
         found.append(
-            f"flow {row['municipality']}→{row['facility']} states {stated[n]:.6g} km, "
+            f"flow {row['point']}→{row['facility']} states {stated[n]:.6g} km, "
             f"recomputed {km[n]:.6g} km"
         )
     return found
@@ -242,14 +270,14 @@ def _check_self_sufficiency(problem: ProblemData, solution: Solution, tol: float
     hosts = problem.facilities["municipality"].astype(str).reindex(flows["facility"].astype(str))
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
     is_own = flows["municipality"].astype(str).to_numpy() == hosts.to_numpy()
-    own_share = _share_by_municipality_and_type(
+    own_share = _sum_by_place_and_type(
         flows["municipality"][is_own], kinds[is_own], flows["share"].to_numpy(float)[is_own]
     )
     left = solution.unserved
-    short = _share_by_municipality_and_type(
-        left["municipality"], left["type"], left["share"].to_numpy(float)
-    )
+    amount = left["demand"].to_numpy(float) if "demand" in left else np.zeros(len(left))
+    short = _sum_by_place_and_type(left["municipality"], left["type"], amount)
     keys = pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]])
+    short = short.reindex(keys).fillna(0.0) / problem.demand.stack().reindex(keys).to_numpy(float)
     reached = (
         own_share.reindex(keys).fillna(0.0).to_numpy() + short.reindex(keys).fillna(0.0).to_numpy()
     )
@@ -343,6 +371,7 @@ def check_solution(problem: ProblemData, solution: Solution, tol: float = 1e-6) 
         return found
     found += _check_shares(problem, solution, tol)
     found += _check_demand(problem, solution, tol)
+    found += _check_aggregation(problem, solution, tol)
     found += _check_facilities(problem, solution, tol)
     found += _check_distances(problem, solution, tol)
     found += _check_agreements(problem, solution)

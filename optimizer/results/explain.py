@@ -48,17 +48,18 @@ REASONS = {
 """Reason codes of unserved demand, with their plain-language text."""
 
 
-def _nearest(problem: ProblemData, code: str, kind: str) -> tuple[str | None, float]:
+def _nearest(problem: ProblemData, point: str, kind: str) -> tuple[str | None, float]:
     sites = problem.facilities.index[problem.facilities["type"].astype(str) == kind]
     if len(sites) == 0:
         return None, float("nan")
-    km = pair_distances(problem, [code] * len(sites), sites)
+    km = pair_distances(problem, [point] * len(sites), sites)
     best = int(np.argmin(km))
     return str(sites[best]), float(km[best])
 
 
 def _reason(
     problem: ProblemData,
+    point: str,
     code: str,
     kind: str,
     arcs: pd.DataFrame,
@@ -67,7 +68,7 @@ def _reason(
     stopped_early: bool,
     amount: float,
 ) -> str:
-    reach = arcs[(arcs["municipality"] == code) & (arcs["type"] == kind)]
+    reach = arcs[(arcs["point"] == point) & (arcs["type"] == kind)]
     if (problem.facilities["type"].astype(str) == kind).sum() == 0:
         return "no_facility"
     if reach.empty:
@@ -137,7 +138,8 @@ def explain_unserved(
     Parameters
     ----------
     unserved
-        ``municipality``, ``type`` and any other columns (kept).
+        ``municipality``, ``type``, optionally ``point`` (default: the municipality's
+        code, its point without zones), and any other columns (kept).
     open_facilities
         Bool per facility id.
     arcs
@@ -160,14 +162,26 @@ def explain_unserved(
     own_capacity = _own_capacity_short(problem, ss)
     nearest, distance, reasons = [], [], []
     amounts = table["demand"].to_numpy(float) if "demand" in table else np.zeros(len(table))
-    for code, kind, amount in zip(
-        table["municipality"].astype(str), table["type"].astype(str), amounts, strict=True
+    codes = table["municipality"].astype(str)
+    points = table["point"].astype(str) if "point" in table else codes
+    for point, code, kind, amount in zip(
+        points, codes, table["type"].astype(str), amounts, strict=True
     ):
-        site, km = _nearest(problem, code, kind)
+        site, km = _nearest(problem, point, kind)
         nearest.append(site)
         distance.append(km)
         reasons.append(
-            _reason(problem, code, kind, arcs, open_facilities, own_capacity, stopped_early, amount)
+            _reason(
+                problem,
+                point,
+                code,
+                kind,
+                arcs,
+                open_facilities,
+                own_capacity,
+                stopped_early,
+                amount,
+            )
         )
     table["nearest_facility"] = nearest
     table["nearest_distance_km"] = distance

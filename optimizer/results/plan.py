@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Plan", "plan_of", "side_by_side"]
+from optimizer.problem.data import ProblemData
+
+__all__ = ["Plan", "plan_of", "side_by_side", "municipal_flows", "municipal_unserved"]
 
 
 @dataclass(frozen=True)
@@ -22,17 +25,26 @@ class Plan:
     open_facilities
         Bool per facility id.
     flows
-        ``municipality``, ``facility``, ``share``, ``distance_km`` (shares > 0).
+        ``municipality``, ``facility``, ``share`` (of the municipality's demand for the
+        type), ``distance_km`` (the mean over its residents served there, weighted by
+        demand) (shares > 0): the flows of :attr:`point_flows` per municipality.
     agreements
         ``a``, ``b`` (a < b): pairs with a cross-border flow either way.
     unserved
-        ``municipality``, ``type``, ``share`` (shares > 0).
+        ``municipality``, ``type``, ``share`` (shares > 0), per municipality.
+    point_flows
+        What the model decided: ``point``, ``municipality``, ``facility``, ``share`` (of
+        the point's demand), ``distance_km`` (shares > 0).
+    point_unserved
+        ``point``, ``municipality``, ``type``, ``share`` (of the point's demand).
     """
 
     open_facilities: pd.Series
     flows: pd.DataFrame
     agreements: pd.DataFrame
     unserved: pd.DataFrame
+    point_flows: pd.DataFrame
+    point_unserved: pd.DataFrame
 
 
 def plan_of(plan: Plan, members: Iterable[str], facility_ids: pd.Index) -> Plan:
@@ -44,6 +56,8 @@ def plan_of(plan: Plan, members: Iterable[str], facility_ids: pd.Index) -> Plan:
         flows=plan.flows[plan.flows["municipality"].isin(keep)],
         agreements=agreements[agreements["a"].isin(keep) & agreements["b"].isin(keep)],
         unserved=plan.unserved[plan.unserved["municipality"].isin(keep)],
+        point_flows=plan.point_flows[plan.point_flows["municipality"].isin(keep)],
+        point_unserved=plan.point_unserved[plan.point_unserved["municipality"].isin(keep)],
     )
 
 
@@ -54,4 +68,102 @@ def side_by_side(plans: Sequence[Plan]) -> Plan:
         flows=pd.concat([p.flows for p in plans], ignore_index=True),
         agreements=pd.concat([p.agreements for p in plans], ignore_index=True),
         unserved=pd.concat([p.unserved for p in plans], ignore_index=True),
+        point_flows=pd.concat([p.point_flows for p in plans], ignore_index=True),
+        point_unserved=pd.concat([p.point_unserved for p in plans], ignore_index=True),
     )
+
+
+def _amounts(problem: ProblemData, table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
+    """share × D[p, k] per row of a point table [capacity unit]."""
+    demand = problem.point_demand.stack()
+    keys = pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.astype(str)])
+    return table["share"].to_numpy(float) * demand.reindex(keys).fillna(0.0).to_numpy(float)
+
+
+def _shares(problem: ProblemData, codes: pd.Series, kinds: pd.Series, amount) -> np.ndarray:
+    """amount ÷ D[i, k] per row (0 where the municipality has no such demand)."""
+    demand = problem.demand.stack()
+    keys = pd.MultiIndex.from_arrays([codes.astype(str), kinds.astype(str)])
+    total = demand.reindex(keys).fillna(0.0).to_numpy(float)
+    return np.divide(amount, total, out=np.zeros(len(total)), where=total > 0)
+
+
+def municipal_flows(problem: ProblemData, point_flows: pd.DataFrame) -> pd.DataFrame:
+    """The flows of the demand points added up per (municipality, facility).
+
+    ``share`` of the municipality's demand for the type, ``distance_km`` the
+    demand-weighted mean of its points' distances. Ordered by type, municipality and
+    facility (input order). Without zones a point is its municipality, and the table is
+    the point table.
+    """
+    columns = ["municipality", "facility", "share", "distance_km"]
+    if point_flows.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=float if c in columns[2:] else object) for c in columns}
+        )
+    kinds = problem.facilities["type"].astype(str).reindex(point_flows["facility"].astype(str))
+    kinds.index = point_flows.index
+    amount = _amounts(problem, point_flows, kinds)
+    frame = pd.DataFrame(
+        {
+            "municipality": point_flows["municipality"].astype(str).to_numpy(),
+            "facility": point_flows["facility"].astype(str).to_numpy(),
+            "type": kinds.to_numpy(dtype=object),
+            "amount": amount,
+            "weighted": amount * point_flows["distance_km"].to_numpy(float),
+            "plain": point_flows["distance_km"].to_numpy(float),
+        }
+    )
+    grouped = frame.groupby(["municipality", "facility"], sort=False)
+    sums = grouped[["amount", "weighted"]].sum()
+    plain = grouped["plain"].mean()
+    kind = grouped["type"].first()
+    codes = sums.index.get_level_values(0).to_series(index=sums.index)
+    flows = pd.DataFrame(
+        {
+            "municipality": sums.index.get_level_values(0).to_numpy(dtype=object),
+            "facility": sums.index.get_level_values(1).to_numpy(dtype=object),
+            "share": _shares(problem, codes, kind, sums["amount"].to_numpy(float)),
+            "distance_km": np.where(
+                sums["amount"] > 0,
+                sums["weighted"] / sums["amount"].where(sums["amount"] > 0, 1.0),
+                plain,
+            ),
+        }
+    )
+    order = np.lexsort(
+        (
+            pd.Index(problem.facilities.index.astype(str)).get_indexer(flows["facility"]),
+            pd.Index(problem.municipalities.index.astype(str)).get_indexer(flows["municipality"]),
+            pd.Index(problem.facility_types.index.astype(str)).get_indexer(kind.to_numpy()),
+        )
+    )
+    return flows.iloc[order].reset_index(drop=True)
+
+
+def municipal_unserved(problem: ProblemData, point_unserved: pd.DataFrame) -> pd.DataFrame:
+    """The unserved shares of the demand points per (municipality, type)."""
+    columns = ["municipality", "type", "share"]
+    if point_unserved.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=float if c == "share" else object) for c in columns}
+        )
+    amount = _amounts(problem, point_unserved, point_unserved["type"])
+    frame = pd.DataFrame(
+        {
+            "municipality": point_unserved["municipality"].astype(str).to_numpy(),
+            "type": point_unserved["type"].astype(str).to_numpy(),
+            "amount": amount,
+        }
+    )
+    sums = frame.groupby(["municipality", "type"], sort=False)["amount"].sum()
+    codes = sums.index.get_level_values(0).to_series(index=sums.index)
+    kinds = sums.index.get_level_values(1).to_series(index=sums.index)
+    table = pd.DataFrame(
+        {
+            "municipality": codes.to_numpy(dtype=object),
+            "type": kinds.to_numpy(dtype=object),
+            "share": np.clip(_shares(problem, codes, kinds, sums.to_numpy(float)), 0.0, 1.0),
+        }
+    )
+    return table.reset_index(drop=True)

@@ -50,9 +50,10 @@ class Solution:
     agreements
         One row per pair with an agreement: ``a``, ``b`` (codes, a < b).
     unserved
-        One row per (municipality, type) with unserved demand: ``municipality``,
-        ``type``, ``demand`` [capacity unit], ``share``, ``nearest_facility``,
-        ``nearest_distance_km`` (NaN when there is none), ``reason``.
+        One row per (demand point, type) with unserved demand: ``point``,
+        ``municipality``, ``type``, ``demand`` [capacity unit], ``share`` (of the
+        point's demand), ``nearest_facility``, ``nearest_distance_km`` (NaN when there
+        is none), ``reason``. Without zones a point is its municipality.
     municipal_costs
         Index municipality code. Columns ``standalone_cost`` (its optimum alone),
         ``own_facilities``, ``payments_out``, ``payments_in``, ``travel``,
@@ -61,6 +62,11 @@ class Solution:
         + unserved, ``saving`` = standalone_cost − plan_cost [yen/year].
     objective
         Objective value recomputed from the tables [yen/year].
+    point_flows
+        The flows per demand point: ``point``, ``municipality``, ``facility``, ``share``
+        (of the point's demand), ``distance_km``, ``demand`` [capacity unit]. ``flows``
+        is their sum per municipality. Filled from ``flows`` when not given (a point per
+        municipality).
     """
 
     outcome: SolveOutcome
@@ -71,6 +77,15 @@ class Solution:
     municipal_costs: pd.DataFrame
     objective: float
     extras: dict = field(default_factory=dict)
+    point_flows: pd.DataFrame = None  # type: ignore[assignment]  # filled by __post_init__
+
+    def __post_init__(self) -> None:
+        if self.point_flows is None:
+            flows = self.flows
+            table = flows.reindex(columns=["municipality", "facility", "share", "distance_km"])
+            table.insert(0, "point", flows["municipality"].to_numpy(dtype=object))
+            table["demand"] = flows["demand"].to_numpy(float) if "demand" in flows else np.nan
+            object.__setattr__(self, "point_flows", table)
 
 
 def _decisions(facilities: pd.DataFrame, is_open: np.ndarray) -> np.ndarray:
@@ -138,11 +153,11 @@ def interpret(
         The access arcs, to explain unserved demand.
     """
     flows = flow_details(problem, plan.flows)
-    left = unserved_details(problem, plan.unserved)
+    left = unserved_details(problem, plan.point_unserved)
     stopped_early = outcome.status == Status.FEASIBLE
     unserved = explain_unserved(
         problem,
-        left[["municipality", "type", "demand", "share"]],
+        left[["point", "municipality", "type", "demand", "share"]],
         plan.open_facilities,
         arcs,
         stopped_early,
@@ -165,7 +180,19 @@ def interpret(
             "standalone_computed": standalone is not None,
             "warnings": penalty_warnings(problem),
         },
+        point_flows=point_flow_details(problem, plan.point_flows),
     )
+
+
+def point_flow_details(problem: ProblemData, point_flows: pd.DataFrame) -> pd.DataFrame:
+    """The plan's point flows with the amount each carries, ``demand`` [capacity unit]."""
+    table = point_flows[["point", "municipality", "facility", "share", "distance_km"]].copy()
+    kinds = problem.facilities["type"].astype(str).reindex(table["facility"].astype(str))
+    demand = problem.point_demand.stack().reindex(
+        pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.to_numpy(dtype=object)])
+    )
+    table["demand"] = table["share"].to_numpy(float) * demand.fillna(0.0).to_numpy(float)
+    return table.reset_index(drop=True)
 
 
 def _json_value(value):
@@ -213,6 +240,7 @@ def solution_to_dict(solution: Solution) -> dict:
         "flows": _records(solution.flows),
         "agreements": _records(solution.agreements),
         "unserved": _records(solution.unserved),
+        "point_flows": _records(solution.point_flows),
         "municipal_costs": _records(solution.municipal_costs.rename_axis("code"), "code"),
     }
 

@@ -41,6 +41,7 @@ import pandas as pd
 from optimizer.errors import ScenarioError
 from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData, assemble_problem
+from optimizer.problem.zones import input_zones
 from optimizer.schema import (
     CANDIDATES,
     DEMAND_BASES,
@@ -237,6 +238,7 @@ class _Editable:
             travel=problem.travel,
             scenarios=problem.scenarios,
             source=source,
+            zones=input_zones(problem.zones),
         )
 
 

@@ -21,7 +21,7 @@ import pulp
 from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
-from optimizer.results.plan import Plan
+from optimizer.results.plan import Plan, municipal_flows, municipal_unserved
 from optimizer.solving.model.fairness import define_fairness
 from optimizer.solving.model.index import ModelIndex, build_index
 from optimizer.solving.model.nogood import define_excluded_plans
@@ -181,8 +181,9 @@ def read_plan(model: FacilityModel) -> Plan:
     share = share - noise
     used = share > SHARE_EPSILON
     arcs = index.arcs[used]
-    flows = pd.DataFrame(
+    point_flows = pd.DataFrame(
         {
+            "point": arcs["point"].astype(str).to_numpy(),
             "municipality": arcs["municipality"].astype(str).to_numpy(),
             "facility": arcs["facility"].astype(str).to_numpy(),
             "share": share[used],
@@ -192,21 +193,30 @@ def read_plan(model: FacilityModel) -> Plan:
     facilities = index.problem.facilities
     hosts = facilities["municipality"].astype(str).where(municipal(facilities), "")
     hosts.index = index.facility_ids
-    agreements = _agreements_from_flows(flows, hosts)
+    agreements = _agreements_from_flows(point_flows, hosts)
 
     crumbs = np.bincount(
         index.arcs["dkey"].to_numpy(int), weights=noise, minlength=len(index.demands)
     )
     left = np.clip(np.nan_to_num(_values(var.unserved)) + crumbs, 0.0, 1.0)
     short = left > SHARE_EPSILON
-    unserved = pd.DataFrame(
+    point_unserved = pd.DataFrame(
         {
+            "point": index.demands["point"].to_numpy()[short],
             "municipality": index.demands["municipality"].to_numpy()[short],
             "type": index.demands["type"].to_numpy()[short],
             "share": left[short],
         }
     )
-    return Plan(open_facilities, flows, agreements, unserved)
+    problem = index.problem
+    return Plan(
+        open_facilities,
+        municipal_flows(problem, point_flows),
+        agreements,
+        municipal_unserved(problem, point_unserved),
+        point_flows,
+        point_unserved,
+    )
 
 
 def set_start(model: FacilityModel, plan: Plan) -> None:
@@ -216,20 +226,22 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
     model does not have is ignored as a whole (logged).
     """
     index, var = model.index, model.variables
-    arcs = pd.MultiIndex.from_arrays([index.arcs["municipality"], index.arcs["facility"]])
+    arcs = pd.MultiIndex.from_arrays([index.arcs["point"], index.arcs["facility"]])
+    given = plan.point_flows
     flows = pd.Series(
-        plan.flows["share"].to_numpy(float),
-        index=pd.MultiIndex.from_arrays([plan.flows["municipality"], plan.flows["facility"]]),
+        given["share"].to_numpy(float),
+        index=pd.MultiIndex.from_arrays([given["point"], given["facility"]]),
     )
     if not flows.index.isin(arcs).all():
         log.warning("starting plan uses arcs outside the model; not used")
         return
     use = flows.reindex(arcs).fillna(0.0).to_numpy(float)
     is_open = plan.open_facilities.reindex(index.facility_ids).fillna(False).to_numpy(bool)
-    demands = pd.MultiIndex.from_arrays([index.demands["municipality"], index.demands["type"]])
+    demands = pd.MultiIndex.from_arrays([index.demands["point"], index.demands["type"]])
+    short = plan.point_unserved
     left = pd.Series(
-        plan.unserved["share"].to_numpy(float),
-        index=pd.MultiIndex.from_arrays([plan.unserved["municipality"], plan.unserved["type"]]),
+        short["share"].to_numpy(float),
+        index=pd.MultiIndex.from_arrays([short["point"], short["type"]]),
     )
     unserved = left.reindex(demands).fillna(0.0).to_numpy(float)
     pairs = pd.MultiIndex.from_arrays([index.pairs["a"], index.pairs["b"]])

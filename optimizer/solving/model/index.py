@@ -39,19 +39,23 @@ class ModelIndex:
     ----------
     problem
         The problem the index was built from.
-    codes, types, facility_ids
-        Municipality codes *i*, types *k*, facility ids *j*, in input order.
+    codes, types, facility_ids, point_ids
+        Municipality codes *i*, types *k*, facility ids *j*, demand points *p*, in input
+        order.
+    point_owner
+        i(p): the municipality of each point, as positions.
     demand
-        D[i, k] [capacity unit], shape (n_municipalities, n_types).
+        D[p, k] [capacity unit], shape (n_points, n_types).
     facility_type, facility_host
         k(j) and h(j) as positions.
     capacity, utilisation, annual_cost, capital_cost, unit_cost, status
         Per facility, in the order of ``facility_ids`` (``utilisation``: the largest share
         of its capacity the plan may fill, its type's ``max_utilisation``).
     arcs
-        One row per ``use`` variable: the access arcs with D[i, k] > 0 to facilities
+        One row per ``use`` variable: the access arcs with D[p, k] > 0 to facilities
         that may open and have capacity. Columns of :func:`optimizer.problem.network.access_arcs`
-        plus positions ``i``, ``j``, ``k``, ``h``, ``demand`` D[i, k], ``cross``
+        plus positions ``p``, ``i`` (the point's municipality), ``j``, ``k``, ``h``,
+        ``demand`` D[p, k], ``cross``
         (h ≠ i), ``needs_agreement`` (across a border to a facility the host runs: a
         private or prefectural one admits residents by need), ``allowed`` (no agreement
         needed, or the pair may cooperate), ``pair`` (row of
@@ -60,8 +64,8 @@ class ModelIndex:
         One row per ``agree`` variable: ``a`` < ``b`` (codes), positions ``ia``, ``ib``.
         Empty when agreements are derived from the flows (``with_agreements`` False).
     demands
-        One row per (i, k) with D[i, k] > 0: ``municipality``, ``type``, ``i``, ``k``,
-        ``demand``.
+        One row per (p, k) with D[p, k] > 0: ``point``, ``municipality``, ``type``,
+        ``p``, ``i``, ``k``, ``demand``.
     with_agreements
         Whether the model carries ``agree`` binaries.
     """
@@ -70,6 +74,8 @@ class ModelIndex:
     codes: pd.Index
     types: pd.Index
     facility_ids: pd.Index
+    point_ids: pd.Index
+    point_owner: np.ndarray
     demand: np.ndarray
     facility_type: np.ndarray
     facility_host: np.ndarray
@@ -85,15 +91,19 @@ class ModelIndex:
     with_agreements: bool
 
 
-def _demand_keys(codes: pd.Index, types: pd.Index, demand: np.ndarray) -> pd.DataFrame:
-    i, k = np.nonzero(demand > 0)
+def _demand_keys(
+    points: pd.Index, owner: np.ndarray, codes: pd.Index, types: pd.Index, demand: np.ndarray
+) -> pd.DataFrame:
+    p, k = np.nonzero(demand > 0)
     return pd.DataFrame(
         {
-            "municipality": codes.to_numpy()[i],
+            "point": points.to_numpy()[p],
+            "municipality": codes.to_numpy()[owner[p]],
             "type": types.to_numpy()[k],
-            "i": i,
+            "p": p,
+            "i": owner[p],
             "k": k,
-            "demand": demand[i, k],
+            "demand": demand[p, k],
         }
     )
 
@@ -118,16 +128,19 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
     types = pd.Index(problem.facility_types.index.astype(str))
     facilities = problem.facilities
     ids = pd.Index(facilities.index.astype(str))
-    demand = problem.demand.reindex(index=codes, columns=types).fillna(0.0).to_numpy(float)
+    points = pd.Index(problem.points.index.astype(str))
+    owner = codes.get_indexer(problem.points["municipality"].astype(str))
+    demand = problem.point_demand.reindex(index=points, columns=types).fillna(0.0).to_numpy(float)
     capacity = facilities["capacity"].to_numpy(dtype=float)
     status = facilities["status"].astype(str).to_numpy()
 
     arcs = arcs.copy()
+    arcs["p"] = points.get_indexer(arcs["point"].astype(str))
     arcs["i"] = codes.get_indexer(arcs["municipality"].astype(str))
     arcs["j"] = ids.get_indexer(arcs["facility"].astype(str))
     arcs["k"] = types.get_indexer(arcs["type"].astype(str))
     arcs["h"] = codes.get_indexer(arcs["host"].astype(str))
-    arcs["demand"] = demand[arcs["i"], arcs["k"]] if len(arcs) else np.zeros(0)
+    arcs["demand"] = demand[arcs["p"], arcs["k"]] if len(arcs) else np.zeros(0)
     usable = (arcs["demand"] > 0) & (status[arcs["j"]] != "close") & (capacity[arcs["j"]] > 0)
     arcs = arcs[usable.to_numpy(bool)].reset_index(drop=True)
     arcs["cross"] = (arcs["i"] != arcs["h"]).to_numpy(bool)
@@ -137,11 +150,11 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
         problem, arcs["municipality"], arcs["host"]
     )
 
-    demands = _demand_keys(codes, types, demand)
+    demands = _demand_keys(points, owner, codes, types, demand)
     key = pd.Series(
-        np.arange(len(demands)), index=pd.MultiIndex.from_arrays([demands["i"], demands["k"]])
+        np.arange(len(demands)), index=pd.MultiIndex.from_arrays([demands["p"], demands["k"]])
     )
-    arcs["dkey"] = key.reindex(pd.MultiIndex.from_arrays([arcs["i"], arcs["k"]])).to_numpy(int)
+    arcs["dkey"] = key.reindex(pd.MultiIndex.from_arrays([arcs["p"], arcs["k"]])).to_numpy(int)
 
     with_agreements = needs_agreement_variables(problem)
     pairs = _pairs(arcs, codes) if with_agreements else _pairs(arcs.iloc[:0], codes)
@@ -161,6 +174,8 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
         codes=codes,
         types=types,
         facility_ids=ids,
+        point_ids=points,
+        point_owner=owner,
         demand=demand,
         facility_type=types.get_indexer(facilities["type"].astype(str)),
         facility_host=codes.get_indexer(facilities["municipality"].astype(str)),
@@ -180,7 +195,7 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
 
 
 def arc_travel_costs(index: ModelIndex) -> np.ndarray:
-    """t_k · D[i, k] · d(i, j) per arc: the travel cost of serving all of *i* by *j* [yen/year]."""
+    """t_k · D[p, k] · d(p, j) per arc: the travel cost of serving all of *p* by *j* [yen/year]."""
     arcs = index.arcs
     rate = index.problem.facility_types["user_travel_cost_per_km"].astype(float)
     return (
@@ -191,11 +206,11 @@ def arc_travel_costs(index: ModelIndex) -> np.ndarray:
 
 
 def per_demand(index: ModelIndex, column: str) -> np.ndarray:
-    """A per-type price ``facility_types[column]`` × D[i, k], per demand row [yen/year].
+    """A per-type price ``facility_types[column]`` × D[p, k], per demand row [yen/year].
 
-    ``unserved_penalty`` gives P_k·D[i,k] (the objective's price of leaving all of *i*'s
-    demand unserved); ``self_provision_cost`` gives S_k·D[i,k] (what that costs *i* in
-    its own accounts).
+    ``unserved_penalty`` gives P_k·D[p,k] (the objective's price of leaving all of *p*'s
+    demand unserved); ``self_provision_cost`` gives S_k·D[p,k] (what that costs its
+    municipality in its own accounts).
     """
     price = index.problem.facility_types[column].astype(float)
     demands = index.demands

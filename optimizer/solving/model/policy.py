@@ -117,8 +117,8 @@ def define_banned_pairs(prob: pulp.LpProblem, index: ModelIndex, var: ModelVaria
 def define_self_sufficiency(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
     """A least share of demand served by the municipality's own facilities.
 
-    .. math:: \\sum_{j: h(j)=i} use_{ij} + unserved_{ik} \\ge s_{ik}
-              \\quad \\forall (i,k): s_{ik} > 0
+    .. math:: \\sum_{p \\in i} \\frac{D_{pk}}{D_{ik}} \\Big(\\sum_{j: h(j)=i} use_{pj}
+              + unserved_{pk}\\Big) \\ge s_{ik} \\quad \\forall (i,k): s_{ik} > 0
 
     Demand left unserved counts towards the share, so that a municipality whose own
     facilities cannot reach s_ik shows it as (heavily priced) unserved demand instead of
@@ -128,23 +128,32 @@ def define_self_sufficiency(prob: pulp.LpProblem, index: ModelIndex, var: ModelV
     if targets.empty:
         return 0
     demands = index.demands
-    dkey = pd.Series(
-        np.arange(len(demands)),
-        index=pd.MultiIndex.from_arrays([demands["municipality"], demands["type"]]),
+    # Each (point, type) row belongs to its municipality's (i, k) target, weighted by
+    # the point's part of the municipality's demand, D[p, k] / D[i, k].
+    target_of = pd.Series(
+        np.arange(len(targets)),
+        index=pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]]),
     )
-    rows = dkey.reindex(pd.MultiIndex.from_arrays([targets["municipality"], targets["type"]]))
-    rows = rows.to_numpy(int)
-    row_of = np.full(len(demands), -1)
-    row_of[rows] = np.arange(rows.size)
+    row_of = target_of.reindex(
+        pd.MultiIndex.from_arrays([demands["municipality"], demands["type"]])
+    ).to_numpy(float)
+    amount = demands["demand"].to_numpy(float)
+    ruled = ~np.isnan(row_of)
+    totals = np.bincount(row_of[ruled].astype(int), amount[ruled], len(targets))
+    weight = np.zeros(len(demands))
+    weight[ruled] = amount[ruled] / totals[row_of[ruled].astype(int)]
     arcs = index.arcs
-    own = np.flatnonzero(~arcs["cross"].to_numpy(bool) & (row_of[arcs["dkey"].to_numpy()] >= 0))
-    groups = np.concatenate([row_of[arcs["dkey"].to_numpy()[own]], np.arange(rows.size)])
+    dkey = arcs["dkey"].to_numpy()
+    own = np.flatnonzero(~arcs["cross"].to_numpy(bool) & ruled[dkey])
+    rows = np.flatnonzero(ruled)
+    groups = np.concatenate([row_of[dkey[own]], row_of[rows]]).astype(int)
     variables = np.concatenate([var.use[own], var.unserved[rows]])
-    expressions = grouped_sums(groups, variables, np.ones(len(variables)), rows.size)
+    coefficients = np.concatenate([weight[dkey[own]], weight[rows]])
+    expressions = grouped_sums(groups, variables, coefficients, len(targets))
     return add_rows(
         prob,
         "self_sufficiency",
-        rows,
+        range(len(targets)),
         expressions,
         pulp.LpConstraintGE,
         targets["share"].to_numpy(),
