@@ -25,7 +25,15 @@ import pandas as pd
 
 from optimizer.problem.data import Parameters, ProblemData, Rules, assemble_problem
 
-__all__ = ["town", "site", "candidate", "facility_types", "tiny_problem", "three_city_problem"]
+__all__ = [
+    "town",
+    "zone",
+    "site",
+    "candidate",
+    "facility_types",
+    "tiny_problem",
+    "three_city_problem",
+]
 
 TYPE_DEFAULTS = {
     "name_ja": "",
@@ -63,6 +71,27 @@ def town(
         "population_75plus": population_75plus,
         "may_share": may_share,
         "capital_budget": capital_budget,
+    }
+
+
+def zone(
+    id: str,
+    municipality: str,
+    lat: float,
+    lon: float,
+    population: float,
+    population_75plus: float | None = None,
+    name: str | None = None,
+) -> dict:
+    """One zone row (as a dict) for :func:`tiny_problem`'s ``zones``."""
+    return {
+        "zone": str(id),
+        "municipality": str(municipality),
+        "name": name or f"zone {id}",
+        "lat": lat,
+        "lon": lon,
+        "population": population,
+        "population_75plus": np.nan if population_75plus is None else population_75plus,
     }
 
 
@@ -157,6 +186,7 @@ def tiny_problem(
     *,
     rules: Rules | None = None,
     travel=None,
+    zones: Iterable[dict] | None = None,
     **param_overrides,
 ) -> ProblemData:
     """A small :class:`ProblemData` from rows made by :func:`town`, :func:`site`, ...
@@ -172,6 +202,8 @@ def tiny_problem(
         Policy rules.
     travel
         Road distances: a DataFrame or tuples ``(municipality, facility, distance_km)``.
+    zones
+        Rows from :func:`zone` (``None``: each town's residents at its point).
     **param_overrides
         Fields of :class:`optimizer.problem.data.Parameters` (e.g. ``fairness=False``).
         Defaults here differ from the workbook's in two places: ``discount_rate=0``
@@ -194,6 +226,7 @@ def tiny_problem(
         Parameters(**params),
         rules=rules,
         travel=_travel_table(travel),
+        zones=None if zones is None else pd.DataFrame(list(zones)).set_index("zone"),
     )
 
 

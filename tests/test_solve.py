@@ -59,10 +59,26 @@ def test_solution_to_dict_is_json_safe_and_keyed_by_ids():
     assert text == json.dumps(solution_to_dict(solution), allow_nan=False, sort_keys=True)
 
 
-def test_fairness_off_skips_standalone_solves():
+def test_with_fairness_off_the_stand_alone_costs_and_the_savings_still_add_up():
     solution = solve_problem(three_city_problem(fairness=False), QUICK, processes=1)
-    assert solution.municipal_costs["standalone_cost"].isna().all()
+    costs = solution.municipal_costs
+    assert (costs["standalone_cost"] > 0).all()
+    assert costs["saving"].to_numpy() == pytest.approx(
+        (costs["standalone_cost"] - costs["plan_cost"]).to_numpy()
+    )
+    assert costs["saving"].sum() > 0  # sharing saves the area money, fair or not
     assert solution.outcome.status == Status.OPTIMAL
+
+
+def test_the_three_way_comparison_renew_all_alone_shared():
+    problem = three_city_problem()
+    solution = solve_problem(problem, QUICK, processes=1, compare=True)
+    comparison = solution.extras["comparison"]
+    totals = comparison["costs"].sum()
+    assert totals["renew_all"] >= totals["alone"] - 1e-6 >= totals["shared"] - 1e-6
+    # every town keeps everything alone; sharing closes one facility of each type
+    assert comparison["open"]["renew_all"].all() and comparison["open"]["alone"].all()
+    assert sorted(comparison["closed_by_sharing"]) == ["C-B", "H-C", "L-A"]
 
 
 def _unfair_problem(**overrides):

@@ -208,7 +208,8 @@ def fill_input_defaults(
     """The tables with the optional input columns present and their blanks filled.
 
     ``care_area`` "" (in no planning area); ``area_floor_share`` and
-    ``area_floor_per_75plus`` NaN (no floor); ``keep_own_from_population`` NaN (no rule);
+    ``area_floor_per_75plus`` NaN (no floor); ``keep_own_from_population``,
+    ``coverage_km`` and ``coverage_share`` NaN (no rule); ``community_based`` False;
     ``operator`` ``municipal``. Problems built
     in code (synthetic areas, tests, benchmarks) thus carry the same columns as one read
     from a workbook. ``max_utilisation`` is left as given: the workbook fills a blank
@@ -222,9 +223,19 @@ def fill_input_defaults(
         "" if pd.isna(area) else str(area).strip() for area in areas.to_numpy(dtype=object)
     ]
     facility_types = facility_types.copy()
-    for column in ("area_floor_share", "area_floor_per_75plus", "keep_own_from_population"):
+    for column in (
+        "area_floor_share",
+        "area_floor_per_75plus",
+        "keep_own_from_population",
+        "coverage_km",
+        "coverage_share",
+    ):
         floor = facility_types.get(column, pd.Series(float("nan"), index=facility_types.index))
         facility_types[column] = pd.to_numeric(floor).astype(float)
+    community = facility_types.get("community_based", pd.Series(False, index=facility_types.index))
+    facility_types["community_based"] = [
+        bool(v) if not pd.isna(v) else False for v in community.to_numpy(dtype=object)
+    ]
     facilities = facilities.copy()
     operators = facilities.get("operator", pd.Series(None, index=facilities.index))
     facilities["operator"] = [

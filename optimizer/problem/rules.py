@@ -16,9 +16,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 
 __all__ = [
+    "needs_agreement_to_use",
+    "coverage_targets",
+    "coverage_goal",
     "DEFAULT_MAX_UTILISATION",
     "utilisation_limits",
     "area_floors",
@@ -50,6 +54,56 @@ def agreement_allowed(problem: ProblemData, a: ArrayLike, b: ArrayLike) -> np.nd
         ((lo, hi) in banned for lo, hi in zip(low, high, strict=True)), dtype=bool, count=len(a)
     )
     return both & ~is_banned
+
+
+def needs_agreement_to_use(problem: ProblemData) -> np.ndarray:
+    """Per facility: whether residents of another municipality need an agreement to use it.
+
+    A facility its host municipality runs (use across the border is a 協議 under Local
+    Autonomy Act art. 244-3, paid for by the user municipality); and a 地域密着型 one of a
+    ``community_based`` type whoever runs it (the user municipality must designate it,
+    指定, with the host's consent; care insurance pays, so no payment between the two).
+    A private or prefectural facility of any other type admits residents by need.
+    """
+    facilities = problem.facilities
+    needed = municipal(facilities)
+    types = problem.facility_types
+    if "community_based" in types:
+        community = types["community_based"].fillna(False).astype(bool)
+        needed = needed | community.reindex(facilities["type"].astype(str)).fillna(False).to_numpy(
+            bool
+        )
+    return needed
+
+
+def coverage_targets(problem: ProblemData) -> pd.DataFrame:
+    """The coverage rule per (municipality, type): ``share`` of its residents within ``km``.
+
+    From the types' ``coverage_km`` and ``coverage_share`` (both given); residents are the
+    type's demand basis, placed on the demand points. ``km`` is at most the type's
+    ``max_distance_km`` (beyond it nobody is served anyway). Only municipalities with
+    demand for the type. Columns ``municipality``, ``type``, ``km``, ``share``.
+    """
+    columns = ["municipality", "type", "km", "share"]
+    types = problem.facility_types
+    if "coverage_km" not in types or "coverage_share" not in types:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for kind, row in types.iterrows():
+        km, share = float(row["coverage_km"]), float(row["coverage_share"])
+        if not (np.isfinite(km) and np.isfinite(share) and share > 0):
+            continue
+        km = min(km, float(row["max_distance_km"]))
+        demand = problem.demand[kind] if kind in problem.demand else pd.Series(dtype=float)
+        rows += [(str(code), str(kind), km, share) for code in demand.index[demand > 0]]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def coverage_goal(share: float, reachable: float) -> float:
+    """The coverage a municipality is held to: the rule's share, or what every facility
+    that may open could reach if that is less (a rule no plan can meet is not made
+    infeasible: the checker and the report hold it to the same goal)."""
+    return max(0.0, min(share, reachable) - 1e-9)
 
 
 def partner_limits(problem: ProblemData) -> pd.Series:

@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import CheckError
-from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import pair_distances
 from optimizer.problem.rules import (
     agreement_allowed,
     area_floors,
+    coverage_goal,
+    coverage_targets,
     keep_own_targets,
+    needs_agreement_to_use,
     partner_limits,
     self_sufficiency_targets,
     utilisation_limits,
@@ -213,7 +215,7 @@ def _check_agreements(problem: ProblemData, solution: Solution) -> list[str]:
     users = flows["municipality"].astype(str).to_numpy()
     facilities = problem.facilities
     hosts = facilities["municipality"].astype(str).reindex(flows["facility"].astype(str))
-    runs_it = pd.Series(municipal(facilities), index=facilities.index).reindex(
+    runs_it = pd.Series(needs_agreement_to_use(problem), index=facilities.index).reindex(
         flows["facility"].astype(str)
     )
     for user, host, fid, needs in zip(
@@ -245,6 +247,44 @@ def _check_area_floors(problem: ProblemData, solution: Solution, tol: float) -> 
             found.append(
                 f"care area {row.area} keeps {kept:.6g} of {row.type}, below its floor "
                 f"{row.floor:.6g}"
+            )
+    return found
+
+
+def _check_coverage(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
+    """Each coverage rule: the share of residents within its distance of an open facility."""
+    targets = coverage_targets(problem)
+    if targets.empty:
+        return []
+    facilities = problem.facilities
+    is_open = _open(problem, solution).to_numpy(bool)
+    usable = (facilities["status"].astype(str) != "close").to_numpy() & (
+        facilities["capacity"].astype(float).to_numpy() > 0
+    )
+    demand = problem.point_demand
+    found = []
+    for row in targets.itertuples(index=False):
+        points = problem.points.index[
+            problem.points["municipality"].astype(str) == row.municipality
+        ]
+        weight = demand.loc[points, row.type].to_numpy(float)
+        sites = np.flatnonzero((facilities["type"].astype(str) == row.type).to_numpy())
+        if weight.sum() <= 0 or sites.size == 0:
+            continue
+        weight = weight / weight.sum()
+        km = pair_distances(
+            problem,
+            np.repeat(points.to_numpy(), sites.size),
+            np.tile(facilities.index[sites], len(points)),
+        ).reshape(len(points), sites.size)
+        near = km <= row.km + 1e-9
+        reachable = float(weight[(near & usable[sites]).any(axis=1)].sum())
+        covered = float(weight[(near & is_open[sites]).any(axis=1)].sum())
+        goal = coverage_goal(row.share, reachable)
+        if covered < goal - tol:
+            found.append(
+                f"{row.municipality}: {covered:.4g} of its residents within {row.km:g} km of an "
+                f"open {row.type} facility, below the coverage rule's {goal:.4g}"
             )
     return found
 
@@ -377,6 +417,7 @@ def check_solution(problem: ProblemData, solution: Solution, tol: float = 1e-6) 
     found += _check_agreements(problem, solution)
     found += _check_keep_own(problem, solution)
     found += _check_area_floors(problem, solution, tol)
+    found += _check_coverage(problem, solution, tol)
     found += _check_self_sufficiency(problem, solution, tol)
     found += _check_capital(problem, solution, tol)
     found += _check_costs(problem, solution, tol)

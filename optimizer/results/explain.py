@@ -13,11 +13,15 @@ import numpy as np
 import pandas as pd
 
 from optimizer.errors import InfeasibleError
-from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.names import municipality_label, type_name
 from optimizer.problem.network import pair_distances
-from optimizer.problem.rules import agreement_allowed, keep_own_targets, self_sufficiency_targets
+from optimizer.problem.rules import (
+    agreement_allowed,
+    keep_own_targets,
+    needs_agreement_to_use,
+    self_sufficiency_targets,
+)
 
 __all__ = [
     "REASONS",
@@ -77,7 +81,8 @@ def _reason(
     usable = (sites["status"] != "close").to_numpy() & (sites["capacity"].to_numpy(float) > 0)
     if not usable.any():
         return "closed_by_rule"
-    cross = (reach["host"].to_numpy() != code) & municipal(sites)
+    needed = pd.Series(needs_agreement_to_use(problem), index=problem.facilities.index)
+    cross = (reach["host"].to_numpy() != code) & needed.reindex(reach["facility"]).to_numpy(bool)
     allowed = ~cross | agreement_allowed(problem, [code] * len(reach), reach["host"])
     if not (usable & allowed).any():
         return "no_cooperation"

@@ -164,15 +164,20 @@ def prepare(workbook: Path, settings: RunSettings) -> tuple[ProblemData, list[Is
 
 
 def solve(
-    problem: ProblemData, settings: RunSettings, progress: Progress | None = None
+    problem: ProblemData,
+    settings: RunSettings,
+    progress: Progress | None = None,
+    compare: bool = False,
 ) -> Solution:
-    """Stand-alone solves, the joint plan, and its independent check."""
+    """Stand-alone solves, the joint plan, and its independent check (and, with
+    ``compare``, the renewal baseline of the three-way comparison)."""
 
     return solve_problem(
         problem,
         solver_settings_for(problem, settings),
         processes=settings.processes or default_processes(),
         progress=progress,
+        compare=compare,
     )
 
 
@@ -226,7 +231,7 @@ def _write_run(
     for issue in warnings:
         log.warning("%s", issue.message("en"))
     with timer.stage("solve", progress):
-        solution = solve(problem, settings, progress)
+        solution = solve(problem, settings, progress, compare=True)
     result = RunResult(problem, warnings, solution, folder=folder)
     if settings.alternatives > 0:
         with timer.stage("alternatives", progress):

@@ -32,8 +32,8 @@ import pandas as pd
 
 from optimizer.config import default_processes
 from optimizer.errors import OptimizerError
-from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
+from optimizer.problem.rules import needs_agreement_to_use
 from optimizer.results.accounting import COST_COLUMNS
 from optimizer.results.solution import Solution
 from optimizer.sharing.shapley import (
@@ -168,10 +168,10 @@ def payment_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
     flows = solution.flows
     if flows.empty:
         return pd.DataFrame(columns=columns)
-    runs_it = pd.Series(municipal(problem.facilities), index=problem.facilities.index.astype(str))
+    runs_it = pd.Series(needs_agreement_to_use(problem), index=problem.facilities.index.astype(str))
     hosted = runs_it.reindex(flows["facility"].astype(str)).fillna(True).to_numpy(bool)
-    # across a border, to a facility its host runs: a private or prefectural one admits
-    # residents by need and is no part of any agreement
+    # across a border, to a facility that needs an agreement: one its host runs, or a
+    # 地域密着型 one (designated by the user); others admit residents by need
     shared = flows[(flows["municipality"].astype(str) != flows["host"].astype(str)) & hosted]
     if shared.empty:
         return pd.DataFrame(columns=columns)

@@ -24,7 +24,7 @@ from optimizer.results.solution import Solution, interpret
 from optimizer.solving.clusters import cluster_start
 from optimizer.solving.optimise import optimise
 from optimizer.solving.settings import Progress, SolverSettings
-from optimizer.solving.standalone import standalone_solutions
+from optimizer.solving.standalone import renewal_baseline, standalone_solutions
 
 __all__ = ["SolverSettings", "Status", "SolveOutcome", "solve_problem"]
 
@@ -46,6 +46,7 @@ def solve_problem(
     progress: Progress | None = None,
     exclude_plans: Sequence[frozenset[str]] = (),
     start: Plan | None = None,
+    compare: bool = False,
 ) -> Solution:
     """From a validated problem to a checked plan.
 
@@ -56,8 +57,9 @@ def solve_problem(
     settings
         Solver settings (default: from ``problem.parameters``).
     standalone
-        Stand-alone cost per municipality [yen/year]; computed when omitted and the
-        parameter ``fairness`` is on (skipped entirely when it is off).
+        Stand-alone cost per municipality [yen/year]; computed when omitted (the
+        fairness rows need them when the parameter ``fairness`` is on; the accounts show
+        them, and the saving against them, either way).
     processes
         Worker processes for the stand-alone solves (1: in this process).
     progress
@@ -65,6 +67,10 @@ def solve_problem(
     exclude_plans
         Plans (sets of open facility ids) the plan must differ from in at least one
         keep/close/build decision (see :mod:`optimizer.solving.alternatives`).
+    compare
+        Also solve the renewal baseline (every existing facility renewed, nothing built,
+        nothing shared) and put the three-way comparison in ``solution.extras``
+        (:func:`three_way`).
     start
         A starting plan (:class:`optimizer.results.plan.Plan`) that meets fairness, e.g. the
         stand-alone plans side by side of :func:`optimizer.solving.standalone.standalone_solutions`
@@ -87,11 +93,14 @@ def solve_problem(
     settings = settings or SolverSettings.from_parameters(problem.parameters)
     for warning in penalty_warnings(problem):
         log.warning(warning)
-    if standalone is None and problem.parameters.fairness:
+    alone: Plan | None = None
+    if standalone is None:
         _say(progress, f"stand-alone costs of {len(problem.codes)} municipalities")
-        standalone, start = standalone_solutions(
+        standalone, alone = standalone_solutions(
             problem, settings, processes=processes, progress=progress
         )
+        if problem.parameters.fairness and start is None:
+            start = alone
     heuristic_seconds = 0.0
     large = len(problem.codes) >= settings.cluster_min_municipalities
     if standalone is not None and problem.parameters.fairness and large and not exclude_plans:
@@ -118,5 +127,41 @@ def solve_problem(
     _say(progress, "interpreting and checking the plan")
     solution = interpret(problem, outcome, plan, standalone, arcs)
     assert_valid(problem, solution)
+    if compare:
+        _say(progress, "the renewal baseline: every facility renewed as it is")
+        if alone is None:
+            _, alone = standalone_solutions(problem, settings, processes=processes)
+        renew, _ = renewal_baseline(problem, settings, processes=processes)
+        solution.extras["comparison"] = three_way(problem, solution, renew, alone)
     _say(progress, f"plan {outcome.status}: {solution.objective:,.0f} yen/year")
     return solution
+
+
+def three_way(problem: ProblemData, solution: Solution, renew: pd.Series, alone: Plan) -> dict:
+    """The three plans a council compares, from the shared plan and the two baselines.
+
+    Keys: ``costs`` (index municipality code; columns ``renew_all``, ``alone``,
+    ``shared`` [yen/year], each municipality's own accounts: what it cannot serve priced
+    at the self-provision cost), ``open`` (index facility id; columns ``renew_all``,
+    ``alone``, ``shared``: open or not) and ``closed_by_sharing`` (ids of the facilities
+    the shared plan closes that each municipality alone would keep).
+    """
+    codes = problem.municipalities.index.astype(str)
+    ids = problem.facilities.index.astype(str)
+    existing = ~problem.facilities["is_candidate"].astype(bool).to_numpy()
+    shared_open = solution.facilities["open"].reindex(ids).fillna(False).astype(bool)
+    alone_open = alone.open_facilities.reindex(ids).fillna(False).astype(bool)
+    opened = pd.DataFrame(
+        {"renew_all": existing, "alone": alone_open.to_numpy(), "shared": shared_open.to_numpy()},
+        index=pd.Index(ids, name="id"),
+    )
+    costs = pd.DataFrame(
+        {
+            "renew_all": renew.reindex(codes).to_numpy(float),
+            "alone": solution.municipal_costs["standalone_cost"].reindex(codes).to_numpy(float),
+            "shared": solution.municipal_costs["plan_cost"].reindex(codes).to_numpy(float),
+        },
+        index=pd.Index(codes, name="code"),
+    )
+    by_sharing = opened.index[(opened["alone"] & ~opened["shared"] & existing).to_numpy()]
+    return {"costs": costs, "open": opened, "closed_by_sharing": list(by_sharing)}

@@ -30,6 +30,8 @@ from optimizer.solving.optimise import optimise
 from optimizer.solving.settings import SolverSettings
 
 __all__ = [
+    "renewal_problem",
+    "renewal_baseline",
     "coalition_cost",
     "standalone_costs",
     "standalone_solutions",
@@ -140,3 +142,33 @@ def standalone_solutions(
             pool.shutdown()
     costs = pd.Series(values, index=pd.Index(codes, name="code"), name="standalone_cost")
     return costs, dataclasses.replace(side_by_side(plans), agreements=NO_AGREEMENTS)
+
+
+def renewal_problem(problem: ProblemData) -> ProblemData:
+    """The problem in which every existing facility is renewed as it is and nothing is built.
+
+    The 公共施設等総合管理計画's point of departure (the MIC method's "renew everything"):
+    every existing facility's status ``keep``, every candidate's ``close``, and no
+    capital budget (the baseline says what renewing everything costs, budget or not).
+    """
+    facilities = problem.facilities.copy()
+    candidate = facilities["is_candidate"].astype(bool).to_numpy()
+    facilities["status"] = np.where(candidate, "close", "keep")
+    municipalities = problem.municipalities.assign(capital_budget=np.nan)
+    return problem.replace(
+        facilities=facilities,
+        municipalities=municipalities,
+        parameters=problem.parameters.replace(capital_budget=None),
+    )
+
+
+def renewal_baseline(
+    problem: ProblemData,
+    settings: SolverSettings | None = None,
+    processes: int | None = None,
+) -> tuple[pd.Series, Plan]:
+    """Each municipality's annual cost when it renews every facility it has and shares
+    nothing [yen/year], and that plan (residents use their own facilities; what these
+    cannot hold within the headroom is priced at the self-provision cost, as in the
+    stand-alone costs). Every binary is fixed, so each solve is a small LP."""
+    return standalone_solutions(renewal_problem(problem), settings, processes)

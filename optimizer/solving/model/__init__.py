@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
+from optimizer.problem.rules import needs_agreement_to_use
 from optimizer.results.plan import Plan, municipal_flows, municipal_unserved
 from optimizer.solving.model.fairness import define_fairness
 from optimizer.solving.model.index import ModelIndex, build_index
@@ -30,6 +30,7 @@ from optimizer.solving.model.policy import (
     define_area_floor,
     define_banned_pairs,
     define_capital_budget,
+    define_coverage,
     define_fixed_status,
     define_keep_own,
     define_max_partners,
@@ -68,6 +69,7 @@ CONSTRAINT_FAMILIES = (
     define_self_sufficiency,
     define_capital_budget,
     define_area_floor,
+    define_coverage,
 )
 """The constraint families, in the order they are added (fairness comes last)."""
 
@@ -149,9 +151,8 @@ def _arc_allowed(index: ModelIndex, var: ModelVariables, is_open: np.ndarray) ->
 
 
 def _agreements_from_flows(flows: pd.DataFrame, hosts: pd.Series) -> pd.DataFrame:
-    """The pairs with a flow across their border to a facility its host runs (``hosts``:
-    the host of each such facility, ``""`` for one run by a private operator or the
-    prefecture, which needs no agreement)."""
+    """The pairs with a flow across their border that needs an agreement (``hosts``: the
+    host of each facility, ``""`` for one used across borders without an agreement)."""
     user = flows["municipality"].to_numpy(dtype=object)
     host = hosts.reindex(flows["facility"]).fillna("").to_numpy(dtype=object)
     cross = (user != host) & (host != "")
@@ -191,7 +192,7 @@ def read_plan(model: FacilityModel) -> Plan:
         }
     )
     facilities = index.problem.facilities
-    hosts = facilities["municipality"].astype(str).where(municipal(facilities), "")
+    hosts = facilities["municipality"].astype(str).where(needs_agreement_to_use(index.problem), "")
     hosts.index = index.facility_ids
     agreements = _agreements_from_flows(point_flows, hosts)
 
@@ -247,6 +248,8 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
     pairs = pd.MultiIndex.from_arrays([index.pairs["a"], index.pairs["b"]])
     signed = pd.MultiIndex.from_arrays([plan.agreements["a"], plan.agreements["b"]])
     agree = pairs.isin(signed)
+    for variable, sites in var.covered:
+        variable.setInitialValue(float(is_open[sites].any()))
     for variables, values in (
         (var.open_, is_open.astype(float)),
         (var.use, use),

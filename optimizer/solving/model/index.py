@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
 from optimizer.problem.rules import (
     agreement_allowed,
+    needs_agreement_to_use,
     needs_agreement_variables,
     utilisation_limits,
 )
@@ -56,8 +56,8 @@ class ModelIndex:
         that may open and have capacity. Columns of :func:`optimizer.problem.network.access_arcs`
         plus positions ``p``, ``i`` (the point's municipality), ``j``, ``k``, ``h``,
         ``demand`` D[p, k], ``cross``
-        (h ≠ i), ``needs_agreement`` (across a border to a facility the host runs: a
-        private or prefectural one admits residents by need), ``allowed`` (no agreement
+        (h ≠ i), ``needs_agreement`` (across a border to a facility the host runs, or
+        to a 地域密着型 one: see :func:`optimizer.problem.rules.needs_agreement_to_use`), ``allowed`` (no agreement
         needed, or the pair may cooperate), ``pair`` (row of
         ``pairs``, −1 when none) and ``dkey`` (row of ``demands``).
     pairs
@@ -144,8 +144,8 @@ def build_index(problem: ProblemData, arcs: pd.DataFrame) -> ModelIndex:
     usable = (arcs["demand"] > 0) & (status[arcs["j"]] != "close") & (capacity[arcs["j"]] > 0)
     arcs = arcs[usable.to_numpy(bool)].reset_index(drop=True)
     arcs["cross"] = (arcs["i"] != arcs["h"]).to_numpy(bool)
-    owned = municipal(facilities)
-    arcs["needs_agreement"] = arcs["cross"].to_numpy(bool) & owned[arcs["j"].to_numpy(int)]
+    needed = needs_agreement_to_use(problem)
+    arcs["needs_agreement"] = arcs["cross"].to_numpy(bool) & needed[arcs["j"].to_numpy(int)]
     arcs["allowed"] = ~arcs["needs_agreement"].to_numpy(bool) | agreement_allowed(
         problem, arcs["municipality"], arcs["host"]
     )

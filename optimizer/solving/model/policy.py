@@ -12,6 +12,8 @@ import pulp
 
 from optimizer.problem.rules import (
     area_floors,
+    coverage_goal,
+    coverage_targets,
     keep_own_targets,
     partner_limits,
     self_sufficiency_targets,
@@ -27,6 +29,7 @@ __all__ = [
     "define_banned_pairs",
     "define_self_sufficiency",
     "define_capital_budget",
+    "define_coverage",
 ]
 
 
@@ -225,3 +228,51 @@ def define_area_floor(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariabl
         keys.append(n)
         rows += 1
     return add_rows(prob, "area_floor", keys, expressions, pulp.LpConstraintGE, 1.0)
+
+
+def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables) -> int:
+    """At least a share of each municipality's residents within a distance of an open facility.
+
+    .. math:: c_{pk} \\le \\sum_{j:\\, k(j)=k,\\, d(p,j) \\le r_k} open_j, \\qquad
+              \\sum_{p \\in i} \\frac{D_{pk}}{D_{ik}}\\, c_{pk} \\ge g_{ik}, \\qquad 0 \\le c_{pk} \\le 1
+
+    r_k the type's ``coverage_km``, g_ik its ``coverage_share`` (or what the facilities
+    that may open could reach, if less: :func:`coverage_goal`); residents counted in the
+    type's demand basis. Any open facility counts, whoever hosts it. c_pk ("point p is
+    covered") are continuous: at a plan's binaries c_pk = 1 exactly when some facility
+    within r_k is open. Returns the number of rows.
+    """
+    targets = coverage_targets(index.problem)
+    if targets.empty:
+        return 0
+    demands = index.demands
+    arcs = index.arcs
+    rows = 0
+    for n, target in enumerate(targets.itertuples(index=False)):
+        i, k = index.codes.get_loc(target.municipality), index.types.get_loc(target.type)
+        members = demands[(demands["i"] == i) & (demands["k"] == k)]
+        weights = members["demand"].to_numpy(float) / members["demand"].sum()
+        near = arcs[(arcs["k"] == k) & (arcs["distance_km"] <= target.km + 1e-9)]
+        sites = near.groupby("dkey")["j"].apply(list)
+        terms, reachable = [], 0.0
+        for dkey, weight in zip(members.index, weights, strict=True):
+            if dkey not in sites.index:
+                continue
+            covered = prob.add_variable(f"covered_{n}_{dkey}", 0, 1)
+            link = pulp.LpAffineExpression([(covered, 1.0)])
+            link -= pulp.lpSum(var.open_[j] for j in set(sites[dkey]))
+            prob.addConstraint(pulp.LpConstraint(link, pulp.LpConstraintLE, f"cover_{n}_{dkey}", 0))
+            terms.append((covered, float(weight)))
+            var.covered.append((covered, sorted(set(sites[dkey]))))
+            reachable += float(weight)
+            rows += 1
+        goal = coverage_goal(target.share, reachable)
+        if goal <= 0:
+            continue
+        prob.addConstraint(
+            pulp.LpConstraint(
+                pulp.LpAffineExpression(terms), pulp.LpConstraintGE, f"coverage_{n}", goal
+            )
+        )
+        rows += 1
+    return rows

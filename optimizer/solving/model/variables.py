@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
@@ -24,13 +24,17 @@ class ModelVariables:
     agree
         agree[a, b] ∈ {0, 1}, one per pair (``pairs``); empty when agreements are derived.
     unserved
-        unserved[i, k] ∈ [0, 1] (share of demand), one per row of ``demands``.
+        unserved[p, k] ∈ [0, 1] (share of demand), one per row of ``demands``.
+    covered
+        The coverage rule's c[p, k] ∈ [0, 1], each with the facility positions whose
+        opening covers it (added by :func:`.policy.define_coverage`).
     """
 
     open_: np.ndarray
     use: np.ndarray
     agree: np.ndarray
     unserved: np.ndarray
+    covered: list[tuple[pulp.LpVariable, list[int]]] = field(default_factory=list)
 
 
 def define_variables(prob: pulp.LpProblem, index: ModelIndex) -> ModelVariables:
