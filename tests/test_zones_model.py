@@ -28,7 +28,9 @@ def _branch_case(with_zones: bool, **params):
     towns = [town("A", 35.0, 139.0, 10_000)]
     sites = [
         site("L-main", "library", "A", capacity=20_000, annual_cost=10e6),
-        site("L-branch", "library", "A", capacity=20_000, annual_cost=12e6, lon=139.0 + 6 * KM_EAST),
+        site(
+            "L-branch", "library", "A", capacity=20_000, annual_cost=12e6, lon=139.0 + 6 * KM_EAST
+        ),
     ]
     zones = [
         zone("A-hall", "A", 35.0, 139.0, 2_000),

@@ -21,6 +21,7 @@ from optimizer.problem.rules import (
     keep_own_targets,
     needs_agreement_to_use,
     self_sufficiency_targets,
+    utilisation_limits,
 )
 
 __all__ = [
@@ -42,6 +43,12 @@ REASONS = {
     "cooperate with (banned pair or may_share = no)",
     "self_sufficiency": "its own facilities cannot meet the minimum self-sufficiency share",
     "capacity": "the facilities within reach are full (up to their max_utilisation)",
+    "fairness": "a facility within reach has room, but it lies across a border and the "
+    "agreement would leave one of the two municipalities paying more than on its own "
+    "(the fairness rule); its own plan leaves the same demand unserved",
+    "agreement_cost": "a facility within reach has room, but it lies across a border and "
+    "the agreement's fixed cost is more than serving this demand is worth "
+    "(unserved_penalty)",
     "penalty_below_cost": "serving it would cost more than unserved_penalty: the unit cost "
     "plus travel, or the annual cost of opening a facility for it, is higher (raise the "
     "penalty to serve it)",
@@ -71,6 +78,7 @@ def _reason(
     targets: set,
     stopped_early: bool,
     amount: float,
+    room: pd.Series,
 ) -> str:
     reach = arcs[(arcs["point"] == point) & (arcs["type"] == kind)]
     if (problem.facilities["type"].astype(str) == kind).sum() == 0:
@@ -92,6 +100,12 @@ def _reason(
         return "not_optimal"
     candidates = reach[usable & allowed]
     is_open = open_facilities.reindex(candidates["facility"]).fillna(False).to_numpy(bool)
+    spare = room.reindex(candidates["facility"]).fillna(0.0).to_numpy(float) > 1e-6
+    if (is_open & spare).any():
+        with_room = candidates[is_open & spare]
+        if (with_room["host"].to_numpy() == code).any():
+            return "penalty_below_cost"  # its own open facility has room: travel costs more
+        return "fairness" if problem.parameters.fairness else "agreement_cost"
     if is_open.all():
         return "capacity"
     closed = candidates[~is_open]
@@ -137,6 +151,7 @@ def explain_unserved(
     open_facilities: pd.Series,
     arcs: pd.DataFrame,
     stopped_early: bool = False,
+    served: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Add ``nearest_facility``, ``nearest_distance_km`` and ``reason`` to unserved rows.
 
@@ -151,6 +166,9 @@ def explain_unserved(
         The access arcs (:func:`optimizer.problem.network.access_arcs`).
     stopped_early
         The solver stopped before proving optimality (status FEASIBLE).
+    served
+        Demand each facility serves in the plan [capacity unit] (``None``: none), to tell
+        a full facility from one with room.
 
     Returns
     -------
@@ -165,6 +183,12 @@ def explain_unserved(
         return table
     ss = self_sufficiency_targets(problem)
     own_capacity = _own_capacity_short(problem, ss)
+    facilities = problem.facilities
+    limit = facilities["capacity"].astype(float) * utilisation_limits(problem).reindex(
+        facilities["type"].astype(str)
+    ).to_numpy(float)
+    used = served.reindex(facilities.index).fillna(0.0) if served is not None else 0.0
+    room = (limit - used).where(lambda r: r > 1e-9 * limit.clip(lower=1.0), 0.0)
     nearest, distance, reasons = [], [], []
     amounts = table["demand"].to_numpy(float) if "demand" in table else np.zeros(len(table))
     codes = table["municipality"].astype(str)
@@ -186,6 +210,7 @@ def explain_unserved(
                 own_capacity,
                 stopped_early,
                 amount,
+                room,
             )
         )
     table["nearest_facility"] = nearest

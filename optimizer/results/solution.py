@@ -155,12 +155,14 @@ def interpret(
     flows = flow_details(problem, plan.flows)
     left = unserved_details(problem, plan.point_unserved)
     stopped_early = outcome.status == Status.FEASIBLE
+    facilities = facility_table(problem, plan.open_facilities, flows)
     unserved = explain_unserved(
         problem,
         left[["point", "municipality", "type", "demand", "share"]],
         plan.open_facilities,
         arcs,
         stopped_early,
+        served=facilities["served"],
     )
     costs = municipal_costs(
         problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved, standalone
@@ -170,7 +172,7 @@ def interpret(
     )
     return Solution(
         outcome=outcome,
-        facilities=facility_table(problem, plan.open_facilities, flows),
+        facilities=facilities,
         flows=flows.reset_index(drop=True),
         agreements=plan.agreements.reset_index(drop=True),
         unserved=unserved.reset_index(drop=True),

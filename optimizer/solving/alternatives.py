@@ -69,7 +69,12 @@ def find_alternatives(
             progress(f"alternative {rank - 1}/{k}")
         try:
             solution = solve_problem(
-                problem, settings, standalone=standalone, processes=1, exclude_plans=excluded
+                problem,
+                settings,
+                standalone=standalone,
+                processes=1,
+                exclude_plans=excluded,
+                alone_unserved=best.extras.get("alone_unserved"),
             )
         except InfeasibleError:
             log.info("no further distinct plan after %d", len(ranking))

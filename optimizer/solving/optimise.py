@@ -32,6 +32,7 @@ def optimise(
     arcs: pd.DataFrame | None = None,
     start: Plan | None = None,
     exclude_plans: Sequence[frozenset[str]] = (),
+    alone_unserved: pd.Series | None = None,
 ) -> tuple[FacilityModel, Plan | None, SolveOutcome]:
     """Build and solve the model; returns ``(model, plan or None, outcome)``.
 
@@ -40,6 +41,7 @@ def optimise(
     :class:`optimizer.results.plan.Plan` handed to HiGHS as a starting solution (the stand-alone
     plans side by side, which always satisfy fairness without a required saving).
     ``exclude_plans`` are plans (sets of open facility ids) the result must differ from.
+    ``alone_unserved``: see :func:`optimizer.solving.model.build_model`.
 
     Fairness rows are added lazily when ``settings.lazy_fairness`` is set: the model is
     solved without them; the rows of the municipalities whose plan cost exceeds their
@@ -54,7 +56,13 @@ def optimise(
     ``seconds`` and ``build_seconds`` add up every round.
     """
     lazy = settings.lazy_fairness and standalone is not None
-    model = build_model(problem, arcs, None if lazy else standalone, exclude_plans=exclude_plans)
+    model = build_model(
+        problem,
+        arcs,
+        None if lazy else standalone,
+        exclude_plans=exclude_plans,
+        alone_unserved=alone_unserved if standalone is not None else None,
+    )
     build_seconds, solve_seconds = model.build_seconds, 0.0
     bound = math.nan
     added = np.zeros(0, dtype=np.int64)

@@ -22,6 +22,7 @@ from optimizer.results.outcome import SolveOutcome, Status
 from optimizer.results.plan import Plan
 from optimizer.results.solution import Solution, interpret
 from optimizer.solving.clusters import cluster_start
+from optimizer.solving.model.fairness import unserved_shares
 from optimizer.solving.optimise import optimise
 from optimizer.solving.settings import Progress, SolverSettings
 from optimizer.solving.standalone import renewal_baseline, standalone_solutions
@@ -47,6 +48,7 @@ def solve_problem(
     exclude_plans: Sequence[frozenset[str]] = (),
     start: Plan | None = None,
     compare: bool = False,
+    alone_unserved: pd.Series | None = None,
 ) -> Solution:
     """From a validated problem to a checked plan.
 
@@ -67,6 +69,10 @@ def solve_problem(
     exclude_plans
         Plans (sets of open facility ids) the plan must differ from in at least one
         keep/close/build decision (see :mod:`optimizer.solving.alternatives`).
+    alone_unserved
+        The stand-alone plans' unserved share per (municipality, type), when
+        ``standalone`` is given (with fairness nobody is left unserved more than alone);
+        taken from the stand-alone plans when they are solved here.
     compare
         Also solve the renewal baseline (every existing facility renewed, nothing built,
         nothing shared) and put the three-way comparison in ``solution.extras``
@@ -101,6 +107,7 @@ def solve_problem(
         )
         if problem.parameters.fairness and start is None:
             start = alone
+        alone_unserved = unserved_shares(alone.unserved)
     heuristic_seconds = 0.0
     large = len(problem.codes) >= settings.cluster_min_municipalities
     if standalone is not None and problem.parameters.fairness and large and not exclude_plans:
@@ -108,13 +115,17 @@ def solve_problem(
         if start is None:
             _, start = standalone_solutions(problem, settings, processes=processes)
         share = settings.cluster_time_share * settings.time_limit_s
-        start, heuristic_seconds = cluster_start(problem, settings, standalone, start, share)
+        start, heuristic_seconds = cluster_start(
+            problem, settings, standalone, start, share, alone_unserved
+        )
     _say(progress, "access arcs")
     arcs = access_arcs(problem)
     _say(progress, f"building and solving the model ({len(arcs)} arcs)")
     limit = settings.time_limit_s
     rest = settings.replace(time_limit_s=max(min(1.0, limit), limit - heuristic_seconds))
-    model, plan, outcome = optimise(problem, rest, standalone, arcs, start, exclude_plans)
+    model, plan, outcome = optimise(
+        problem, rest, standalone, arcs, start, exclude_plans, alone_unserved=alone_unserved
+    )
     outcome = dataclasses.replace(outcome, seconds=outcome.seconds + heuristic_seconds)
     if outcome.status == Status.INFEASIBLE:
         raise infeasible_error(problem, standalone)
@@ -126,6 +137,7 @@ def solve_problem(
         )
     _say(progress, "interpreting and checking the plan")
     solution = interpret(problem, outcome, plan, standalone, arcs)
+    solution.extras["alone_unserved"] = alone_unserved
     assert_valid(problem, solution)
     if compare:
         _say(progress, "the renewal baseline: every facility renewed as it is")

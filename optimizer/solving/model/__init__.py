@@ -22,7 +22,7 @@ from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
 from optimizer.problem.rules import needs_agreement_to_use
 from optimizer.results.plan import Plan, municipal_flows, municipal_unserved
-from optimizer.solving.model.fairness import define_fairness
+from optimizer.solving.model.fairness import define_fairness, define_served_as_alone
 from optimizer.solving.model.index import ModelIndex, build_index
 from optimizer.solving.model.nogood import define_excluded_plans
 from optimizer.solving.model.objective import define_objective
@@ -94,6 +94,7 @@ def build_model(
     standalone: pd.Series | None = None,
     name: str = "facility_sharing",
     exclude_plans: Sequence[frozenset[str]] = (),
+    alone_unserved: pd.Series | None = None,
 ) -> FacilityModel:
     """Build the integer program of docs/model.md for ``problem``.
 
@@ -109,6 +110,9 @@ def build_model(
     exclude_plans
         Plans (sets of open facility ids) the solution must differ from, one no-good cut
         each (:func:`.nogood.define_excluded_plans`).
+    alone_unserved
+        The stand-alone plans' unserved share per (municipality, type): with fairness,
+        nobody is left unserved more than alone (:func:`.fairness.define_served_as_alone`).
     """
     start = time.perf_counter()
     if arcs is None:
@@ -118,6 +122,7 @@ def build_model(
     variables = define_variables(prob, index)
     rows = {family.__name__: family(prob, index, variables) for family in CONSTRAINT_FAMILIES}
     rows["define_fairness"] = define_fairness(prob, index, variables, standalone)
+    rows["define_served_as_alone"] = define_served_as_alone(prob, index, variables, alone_unserved)
     rows["define_excluded_plans"] = define_excluded_plans(prob, index, variables, exclude_plans)
     define_objective(prob, index, variables)
     seconds = time.perf_counter() - start

@@ -16,6 +16,8 @@ __all__ = [
     "municipal_costs_at",
     "unfair_municipalities",
     "define_fairness",
+    "define_served_as_alone",
+    "unserved_shares",
     "FAIRNESS_ALLOWANCE",
 ]
 
@@ -153,4 +155,64 @@ def define_fairness(
         [expressions[r] for r in rows],
         pulp.LpConstraintLE,
         limits[rows] / scale[rows],
+    )
+
+
+def unserved_shares(plan_unserved: pd.DataFrame) -> pd.Series:
+    """A plan's unserved share per (municipality, type), from its ``unserved`` table."""
+    keys = pd.MultiIndex.from_arrays(
+        [plan_unserved["municipality"].astype(str), plan_unserved["type"].astype(str)]
+    )
+    return pd.Series(plan_unserved["share"].to_numpy(float), index=keys).groupby(level=[0, 1]).sum()
+
+
+SERVED_ALLOWANCE = 1e-7
+"""Numerical allowance on :func:`define_served_as_alone`'s right-hand side (a share)."""
+
+
+def define_served_as_alone(
+    prob: pulp.LpProblem,
+    index: ModelIndex,
+    var: ModelVariables,
+    alone: pd.Series | None,
+) -> int:
+    """Nobody's residents are left unserved more than on their own.
+
+    .. math:: \\sum_{p \\in i} \\frac{D_{pk}}{D_{ik}}\\, unserved_{pk} \\le U_{ik} \\quad \\forall (i,k)
+
+    U_ik the share of i's demand for k its stand-alone plan leaves unserved (``alone``,
+    keyed by (municipality, type); absent = 0). In each municipality's own accounts
+    unserved demand is priced at the self-provision cost S_k, which can be below what
+    serving it costs (its own small library, or its half of an agreement); without
+    these rows, fairness could then be met by leaving residents unserved. The
+    stand-alone plans side by side meet every row, so the rows never make the model
+    infeasible. Only with fairness rows (``alone`` given and the parameter ``fairness``
+    on). Returns the number of rows.
+    """
+    if alone is None or not index.problem.parameters.fairness:
+        return 0
+    demands = index.demands
+    if demands.empty:
+        return 0
+    keys = pd.MultiIndex.from_arrays([demands["municipality"], demands["type"]])
+    group_keys, groups = np.unique(
+        np.column_stack([demands["i"].to_numpy(), demands["k"].to_numpy()]),
+        axis=0,
+        return_inverse=True,
+    )
+    groups = groups.ravel()
+    amount = demands["demand"].to_numpy(float)
+    totals = np.bincount(groups, amount, len(group_keys))
+    weights = amount / totals[groups]
+    limits = alone.reindex(keys).fillna(0.0).to_numpy(float)
+    limit_of = np.zeros(len(group_keys))
+    limit_of[groups] = limits
+    expressions = grouped_sums(groups, var.unserved, weights, len(group_keys))
+    return add_rows(
+        prob,
+        "served_as_alone",
+        range(len(group_keys)),
+        expressions,
+        pulp.LpConstraintLE,
+        np.minimum(1.0, limit_of + SERVED_ALLOWANCE),
     )
