@@ -96,11 +96,19 @@ def _scale_bar_km(span_km: float) -> float:
     return 500.0
 
 
+def _centre(problem: ProblemData) -> tuple[float, float]:
+    """The area's mean coordinates (municipalities and facilities) [deg]."""
+    muni, fac = problem.municipalities, problem.facilities
+    return (
+        float(pd.concat([muni["lat"], fac["lat"]]).mean()),
+        float(pd.concat([muni["lon"], fac["lon"]]).mean()),
+    )
+
+
 def _positions(problem: ProblemData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Municipality and facility positions [km] about the area's mean coordinates."""
     muni, fac = problem.municipalities, problem.facilities
-    lat0 = float(pd.concat([muni["lat"], fac["lat"]]).mean())
-    lon0 = float(pd.concat([muni["lon"], fac["lon"]]).mean())
+    lat0, lon0 = _centre(problem)
     mx, my = project_km(muni["lat"], muni["lon"], lat0, lon0)
     fx, fy = project_km(fac["lat"], fac["lon"], lat0, lon0)
     return (
@@ -168,6 +176,36 @@ def _draw_municipalities(ax: Axes, problem: ProblemData, mpos: pd.DataFrame) -> 
         handles.append(
             ax.scatter([], [], s=2400.0 * value / largest, color="#b0bec5", alpha=0.45,
                        edgecolors="#78909c", label=f"人口 {value:,.0f}人")
+        )  # fmt: skip
+    return handles
+
+
+def _draw_zones(
+    ax: Axes, problem: ProblemData, solution: Solution, lat0: float, lon0: float
+) -> Sequence[Artist]:
+    """Where residents live (the demand points, area ∝ population) and the points left
+    unserved (red crosses); nothing when residents sit at the municipalities' points."""
+    points = problem.points
+    zones = problem.zones
+    if "own_point" in zones and zones["own_point"].astype(bool).all():
+        return []
+    x, y = project_km(points["lat"], points["lon"], lat0, lon0)
+    pop = points["population"].astype(float).to_numpy()
+    sizes = 2.0 + 60.0 * pop / max(float(pop.max()), 1.0)
+    ax.scatter(x, y, s=sizes, color="#607d8b", alpha=0.35, linewidths=0, zorder=1.5)
+    handles: list[Artist] = [
+        Line2D([], [], linestyle="none", marker="o", markersize=4, color="#607d8b", alpha=0.5,
+               label="住民の居住地（点の面積＝人口）")
+    ]  # fmt: skip
+    left = solution.unserved
+    if "point" in left and not left.empty:
+        where = points.index.get_indexer(left["point"].astype(str).unique())
+        where = where[where >= 0]
+        ax.scatter(x[where], y[where], marker="x", s=36, color="#c62828", linewidths=1.4,
+                   zorder=6)  # fmt: skip
+        handles.append(
+            Line2D([], [], linestyle="none", marker="x", markersize=6, color="#c62828",
+                   markeredgewidth=1.4, label="充足できない需要のある地区")
         )  # fmt: skip
     return handles
 
@@ -271,6 +309,7 @@ def draw_map(
     ax = fig.add_axes((0.06, 0.08, 0.66, 0.84))
     _frame(ax, mpos, fpos)
     flow_handles = _draw_flows(ax, problem, solution, mpos, fpos, styles)
+    zone_handles = _draw_zones(ax, problem, solution, *_centre(problem))
     size_handles = _draw_municipalities(ax, problem, mpos)
     type_handles, decision_handles = _draw_facilities(ax, problem, solution, fpos, styles)
     _draw_scale_bar(ax)
@@ -282,6 +321,7 @@ def draw_map(
         ("施設の類型 Type", type_handles),
         ("方針 Decision", decision_handles),
         ("他市町村の施設の利用（線の太さ＝利用量）", flow_handles),
+        ("住民 Residents", zone_handles),
         ("市町村（円の面積＝人口）", size_handles),
     ]
     top = 0.92

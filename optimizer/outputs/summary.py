@@ -148,11 +148,13 @@ def plan_summary(problem: ProblemData, solution: Solution, lang: str = "ja") -> 
         lines.append(f"  {names[pair['a']]} — {names[pair['b']]}")
     if not solution.unserved.empty:
         lines += ["", f"{w['unserved']}:"]
+        points = problem.points
         for _, row in solution.unserved.iterrows():
-            lines.append(
-                f"  {names[row['municipality']]} {row['type']}: {row['demand']:,.1f} "
-                f"({row.get('reason', '')})"
-            )
+            where = names[row["municipality"]]
+            point = str(row.get("point", row["municipality"]))
+            if point != row["municipality"] and point in points.index:
+                where += f" {points.at[point, 'name']}"
+            lines.append(f"  {where} {row['type']}: {row['demand']:,.1f} ({row.get('reason', '')})")
     costs = solution.municipal_costs
     before, after = costs["standalone_cost"].sum(), costs["plan_cost"].sum()
     saving = before - after
