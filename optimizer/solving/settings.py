@@ -52,6 +52,11 @@ class SolverSettings:
         Areas with fewer municipalities start from the stand-alone plans as they are.
     cluster_time_share
         Share of the time limit given to the cluster solves.
+    polish
+        After the solve, re-solve the flows of the plan's decisions exactly, one
+        direction per pair and type, with the fewest agreements and crossings at no
+        extra cost (:mod:`optimizer.solving.polish`). Not for the stand-alone and
+        coalition solves, which have no agreements.
     pool_min_municipalities
         Fewer municipalities than this solve their stand-alone plans in this process. A
         stand-alone model is tiny (a few dozen variables, ~20 ms a solve); for the
@@ -72,6 +77,7 @@ class SolverSettings:
     cluster_min_municipalities: int = 20
     cluster_time_share: float = 0.4
     pool_min_municipalities: int = 16
+    polish: bool = True
 
     @classmethod
     def from_parameters(cls, params: Parameters) -> SolverSettings:

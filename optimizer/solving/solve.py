@@ -16,14 +16,16 @@ import pandas as pd
 from optimizer.errors import NoPlanInTimeError, SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
+from optimizer.results.accounting import plan_objective
 from optimizer.results.check import assert_valid
 from optimizer.results.explain import infeasible_error, penalty_warnings
-from optimizer.results.outcome import SolveOutcome, Status
+from optimizer.results.outcome import SolveOutcome, Status, relative_gap
 from optimizer.results.plan import Plan
 from optimizer.results.solution import Solution, interpret
 from optimizer.solving.clusters import cluster_start
 from optimizer.solving.model.fairness import unserved_shares
 from optimizer.solving.optimise import optimise
+from optimizer.solving.polish import polish_plan
 from optimizer.solving.settings import Progress, SolverSettings
 from optimizer.solving.standalone import renewal_baseline, standalone_solutions
 
@@ -135,6 +137,17 @@ def solve_problem(
             f"the solver stopped without a plan ({outcome.status}: {outcome.message}); "
             f"try a longer time limit than {settings.time_limit_s:g} s"
         )
+    if settings.polish:
+        _say(progress, "polishing the flows of the plan's decisions")
+        plan = polish_plan(problem, plan, settings, standalone, arcs, alone_unserved)
+        objective = plan_objective(
+            problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved
+        )
+        gap = relative_gap(objective, outcome.bound)
+        status = outcome.status
+        if status == Status.OPTIMAL and gap > settings.mip_gap + 1e-7:
+            status = Status.FEASIBLE  # the one-way rule cost more than the gap allows
+        outcome = dataclasses.replace(outcome, objective=objective, gap=gap, status=status)
     _say(progress, "interpreting and checking the plan")
     solution = interpret(problem, outcome, plan, standalone, arcs)
     solution.extras["alone_unserved"] = alone_unserved

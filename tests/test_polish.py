@@ -1,0 +1,71 @@
+"""Polishing a plan: exact flows for its decisions, one direction per pair and type, and
+no stray flow or agreement that a planner would not propose."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from factories import site, three_city_problem, tiny_problem, town, zone
+
+from optimizer.results.check import check_solution
+from optimizer.solving.solve import SolverSettings, solve_problem
+
+KM_EAST = 1.0 / (111.320 * np.cos(np.radians(35.0)))
+
+
+def _crossings(solution) -> set[tuple[str, str, str]]:
+    flows = solution.flows
+    cross = flows[flows["municipality"] != flows["host"]]
+    return set(zip(cross["municipality"], cross["host"], cross["type"], strict=True))
+
+
+def test_the_seed_example_gives_exactly_its_three_agreements_at_the_default_gap():
+    problem = three_city_problem(agreement_fixed_cost=1e6)
+    solution = solve_problem(problem, SolverSettings(), processes=1)
+    assert solution.agreements[["a", "b"]].values.tolist() == [["A", "B"], ["A", "C"], ["B", "C"]]
+    assert _crossings(solution) == {("B", "A", "care"), ("A", "C", "library"), ("C", "B", "hall")}
+    assert check_solution(problem, solution) == []
+
+
+def _border_towns(**params):
+    """A and B, 9 km apart, each with a library at its centre; 100 residents of each live
+    right next to the other's library (a zone across from the border)."""
+    towns = [town("A", 35.0, 139.0, 600), town("B", 35.0, 139.0 + 9 * KM_EAST, 600)]
+    sites = [
+        site("L-A", "library", "A", capacity=5_000, annual_cost=1e6),
+        site("L-B", "library", "B", capacity=5_000, annual_cost=1e6, lon=139.0 + 9 * KM_EAST),
+    ]
+    zones = [
+        zone("A-centre", "A", 35.0, 139.0, 500),
+        zone("A-east", "A", 35.0, 139.0 + 8.5 * KM_EAST, 100),
+        zone("B-centre", "B", 35.0, 139.0 + 9 * KM_EAST, 500),
+        zone("B-west", "B", 35.0, 139.0 + 0.5 * KM_EAST, 100),
+    ]
+    types = {"library": {"max_distance_km": 12.0, "user_travel_cost_per_km": 1_000.0}}
+    return tiny_problem(
+        towns, sites, types, zones=zones, fairness=False, detour_factor=1.0, **params
+    )
+
+
+def test_a_pair_never_sends_one_type_both_ways():
+    problem = _border_towns()
+    raw = solve_problem(problem, SolverSettings(mip_gap=0.0, polish=False), processes=1)
+    assert {("A", "B", "library"), ("B", "A", "library")} <= _crossings(raw)  # both ways
+    solution = solve_problem(problem, SolverSettings(mip_gap=0.0), processes=1)
+    crossings = _crossings(solution)
+    assert len(crossings) == 1  # one direction only
+    assert solution.unserved.empty
+    assert check_solution(problem, solution) == []
+    # it costs the travel of one zone's residents: the honest price of the rule
+    assert solution.objective >= raw.objective
+    assert solution.outcome.gap == pytest.approx(
+        (solution.objective - solution.outcome.bound) / solution.objective, abs=1e-9
+    )
+
+
+def test_polishing_never_costs_more_when_no_pair_crosses_both_ways():
+    problem = three_city_problem(agreement_fixed_cost=1e6)
+    raw = solve_problem(problem, SolverSettings(mip_gap=0.0, polish=False), processes=1)
+    polished = solve_problem(problem, SolverSettings(mip_gap=0.0), processes=1)
+    assert polished.objective == pytest.approx(raw.objective, rel=1e-9)
+    assert polished.outcome.status == raw.outcome.status
