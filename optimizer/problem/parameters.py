@@ -31,6 +31,8 @@ class Parameters:
     zone_grid_km: float | None = _default("zone_grid_km")
     zones_per_municipality: int | None = _default("zones_per_municipality")
     agreement_fixed_cost: float = _default("agreement_fixed_cost")
+    agreement_term_years: int | None = _default("agreement_term_years")
+    document_languages: str = _default("document_languages")
     max_partners: int | None = _default("max_partners")
     min_self_sufficiency: float = _default("min_self_sufficiency")
     keep_own_each_type: bool = _default("keep_own_each_type")

@@ -167,6 +167,28 @@ PARAMETERS: tuple[Parameter, ...] = (
         usual=(0, 1e8),  # the staff time of a few officials: a few million yen a year
     ),
     _p(
+        "agreement_term_years",
+        "協約の期間",
+        "int",
+        None,
+        "Term of each agreement in years; blank: it runs until one party gives notice "
+        "(as most real 連携協約 do)",
+        "協約の有効期間（年）。空欄は、いずれかの団体が廃止を申し出るまで効力を有する（多くの連携協約と同じ）",
+        unit="年",
+        minimum=1,
+        maximum=100,
+        nullable=True,
+        usual=(1, 40),
+    ),
+    _p(
+        "document_languages",
+        "協約書の言語",
+        "text",
+        "ja",
+        "Languages of the agreement documents: ja, en, or both (ja,en); Japanese by default",
+        "協約書を作成する言語（ja、en、または ja,en）。既定は日本語のみ",
+    ),
+    _p(
         "max_partners",
         "連携先の上限",
         "int",
