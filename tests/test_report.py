@@ -332,7 +332,8 @@ def test_map_is_embedded_when_given(plan, tmp_path):
         media = [n for n in z.namelist() if n.startswith("xl/media/")]
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert media == ["xl/media/image1.png"]
-    assert len(charts) == 2
+    # Two on the chart sheet, one per type on the service sheet.
+    assert len(charts) == 2 + len(problem.types)
 
 
 def test_interrupted_report_leaves_no_file(plan, tmp_path, monkeypatch):

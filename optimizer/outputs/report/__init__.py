@@ -13,6 +13,10 @@ Sheets, in reading order for someone who has not seen the model, one module each
   the plan by component, saving; the allocation alternatives beside the stand-alone bound;
 * 施設別 Facilities (``facilities``): every facility: decision, capacity, use, users,
   cost, renewal year;
+* サービス水準 Service levels (``service``): floor area of the municipalities' facilities
+  today and under the plan; per type the residents within 1, 2, 5 km and the type's
+  maximum distance per municipality, a chart of residents by distance, and the zones
+  losing access;
 * 協約 Agreements (``agreements``): each pair: facilities used each way, payments each
   way and net; the payments facility by facility (quantity × unit cost);
 * 代替案 Alternatives (``alternatives``): the best plan and its next-best alternatives
@@ -62,10 +66,12 @@ from optimizer.outputs.report.common import OPTIONAL_SHEETS, SHEET_NAMES
 from optimizer.outputs.report.facilities import write_facilities
 from optimizer.outputs.report.map_sheet import write_map
 from optimizer.outputs.report.municipalities import allocation_notes, write_municipalities
+from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
 from optimizer.outputs.xlsx_layout import FONT, YEN_THOUSANDS, Book, safe_sheet_name
 from optimizer.problem.data import ProblemData
 from optimizer.results.ranking import Alternative
+from optimizer.results.service import service_results
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
 
@@ -135,10 +141,14 @@ def report_bytes(
     pairs = write_agreements(book, sheets["agreements"], problem, solution, allocation)
     show_timings = bool(run_info.get("show_timings"))
     muni = write_municipalities(book, sheets["municipalities"], problem, allocation, show_timings)
-    write_summary(book, sheets["summary"], problem, solution, allocation, run_info, muni, pairs)
+    service = service_results(problem, solution)
+    write_summary(
+        book, sheets["summary"], problem, solution, allocation, run_info, muni, pairs, service
+    )
     write_map(book, sheets["map"], map_png, area)
     write_charts(book, sheets["charts"], problem, solution, muni)
     write_facilities(book, sheets["facilities"], problem, solution)
+    write_service(book, sheets["service"], problem, service)
     if "alternatives" in sheets:
         write_alternatives(book, sheets["alternatives"], problem, alternatives)
     write_assumptions(book, sheets["assumptions"], problem, run_info, created)

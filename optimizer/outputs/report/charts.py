@@ -1,5 +1,7 @@
 """The chart sheet (グラフ): cost alone and under the plan per municipality, and the
-annual facility cost per type with every existing facility renewed and under the plan."""
+annual facility cost per type with every existing facility renewed and under the plan;
+and :func:`distance_chart`, the lines of residents by distance that the service sheet
+draws per type."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from optimizer.problem.data import ProblemData
 from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 
-__all__ = ["write_charts"]
+__all__ = ["write_charts", "distance_chart", "ALONE_COLOUR", "Range"]
 
 ALONE_COLOUR = "#A6A6A6"
 """Bars of the cost without the plan (grey); the plan's bars are in the header blue."""
@@ -73,13 +75,72 @@ def _lay_out(
     y_axis: dict[str, Any],
     font: dict[str, Any],
     height: int,
+    width: int = 760,
 ) -> None:
-    """Title, axes, the legend below, and the size (the sheet's charts are one width)."""
-    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
+    """Title, axes, the legend below, and the size (the chart sheet's are one width)."""
+    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12 if width > 600 else 10}})
     chart.set_x_axis(x_axis)
     chart.set_y_axis(y_axis)
     chart.set_legend({"position": "bottom", "font": font})
-    chart.set_size({"width": 760, "height": height})
+    chart.set_size({"width": width, "height": height})
+
+
+def distance_chart(
+    book: Book,
+    title: str,
+    distances: Range,
+    series: list[tuple[str, str, Range]],
+    last_km: float,
+    size: tuple[int, int] = (760, 280),
+) -> Chart:
+    """Lines of the cumulative share of residents within each distance [km].
+
+    ``distances`` are the x values, ``series`` the (name, colour, shares) to draw, as
+    straight lines on a numeric x axis from 0 to ``last_km`` (labelled every 1, 2, 5 ...
+    km, at most about ten labels) and a y axis from 0 to 100 %; ``size`` is (width,
+    height) in pixels.
+    """
+    font = {"name": FONT, "size": 9}
+    chart = book.wb.add_chart({"type": "scatter", "subtype": "straight"})
+    for name, colour, values in series:
+        chart.add_series(
+            {
+                "name": name,
+                "categories": distances,
+                "values": values,
+                "line": {"color": colour, "width": 2.25},
+                "marker": {"type": "none"},
+            }
+        )
+    label_km = next((km for km in (1, 2, 5, 10, 20, 50) if last_km / km <= 10), 100)
+    gridlines = {"visible": True, "line": {"color": "#D9D9D9"}}
+    _lay_out(
+        chart,
+        title,
+        {
+            "name": "最寄りの施設までの距離（km）",
+            "name_font": font,
+            "num_font": font,
+            "min": 0,
+            "max": last_km,
+            "major_unit": label_km,
+            "major_gridlines": gridlines,
+        },
+        {
+            "name": "住民の割合",
+            "name_font": font,
+            "num_font": font,
+            "num_format": "0%",
+            "min": 0,
+            "max": 1,
+            "major_unit": 0.2,
+            "major_gridlines": gridlines,
+        },
+        font,
+        height=size[1],
+        width=size[0],
+    )
+    return chart
 
 
 def write_charts(

@@ -17,6 +17,7 @@ SHEET_NAMES = {
     "charts": "グラフ Charts",
     "municipalities": "市町村別 Municipalities",
     "facilities": "施設別 Facilities",
+    "service": "サービス水準 Service levels",
     "agreements": "協約 Agreements",
     "alternatives": "代替案 Alternatives",
     "assumptions": "前提 Assumptions",

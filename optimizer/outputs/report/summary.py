@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.report.common import SHEET_NAMES, STATUS_JA, status_value
+from optimizer.outputs.report.service import SERVICE_SHEET
 from optimizer.outputs.xlsx_layout import (
+    FONT,
     Book,
     Col,
     TableRange,
@@ -31,10 +34,11 @@ from optimizer.outputs.xlsx_layout import (
 )
 from optimizer.problem.data import ProblemData
 from optimizer.problem.names import type_name
+from optimizer.results.service import ALL_TYPES, GROWTH_KM, ServiceResults, service_results
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
 
-__all__ = ["type_summary", "result_statement", "write_summary"]
+__all__ = ["type_summary", "service_summary", "result_statement", "write_summary"]
 
 SUMMARY_WIDTH = 34 + 16 + 8 * 11
 """Width [characters] of the summary's merged statement cells (columns A–J)."""
@@ -76,6 +80,88 @@ def type_summary(problem: ProblemData, solution: Solution) -> pd.DataFrame:
             "unserved": float(lost),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def service_summary(problem: ProblemData, service: ServiceResults) -> pd.DataFrame:
+    """Floor area and lost access per type, for the summary.
+
+    Returns
+    -------
+    DataFrame indexed by type: ``name``, ``area_before_m2``, ``area_after_m2`` (floor
+    area of the municipalities' facilities today and under the plan), ``zones_losing``
+    and ``residents_losing`` (the zones listed by
+    :func:`optimizer.results.service.zones_losing_access` and the residents of the
+    type's basis living there).
+    """
+    floor, losing = service.floor, service.losing
+    rows = {}
+    for k in problem.types:
+        of_type = losing[losing["type"] == str(k)]
+        rows[k] = {
+            "name": type_name(problem, k),
+            "area_before_m2": float(floor.at[str(k), "area_before_m2"]),
+            "area_after_m2": float(floor.at[str(k), "area_after_m2"]),
+            "zones_losing": len(of_type),
+            "residents_losing": float(of_type["residents"].sum()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _write_service_block(
+    book: Book, ws: Worksheet, row: int, problem: ProblemData, service: ServiceResults
+) -> int:
+    """Floor area before → after and the zones losing access per type, with a link to
+    the service sheet; returns the next free row."""
+    row = write_section(book, ws, row, "延床面積とアクセス　Floor area and access", 10)
+    cols = [
+        Col("name", "類型", "Type", "text"),
+        Col("area_before_m2", "延床面積 現状\n（m²）", "Floor area today", "int", total=True),
+        Col("area_after_m2", "延床面積 計画\n（m²）", "Floor area, plan", "int", total=True),
+        Col(
+            "area_change",
+            "増減率",
+            "Change",
+            "pct",
+            total="formula",
+            formula="IF({area_before_m2}=0,0,{area_after_m2}/{area_before_m2}-1)",
+            compute=lambda v: (
+                v["area_after_m2"] / v["area_before_m2"] - 1 if v["area_before_m2"] else 0.0
+            ),
+        ),
+        Col("zones_losing", "アクセスが\n悪化する地区", "Zones losing access", "int", total=True),
+        Col("residents_losing", "その住民\n（人）", "Their residents", "int", total=True),
+    ]
+    table = service_summary(problem, service)
+    ws.set_row(row, 30)
+    where = write_table(book, ws, row, cols, table.to_dict("records"))
+    # A type the municipalities ran none of today has no rate of change: a centred "—".
+    base = {"font_name": FONT, "font_size": 10, "align": "center", "valign": "vcenter"}
+    for n, before in enumerate(table["area_before_m2"]):
+        if not before:
+            dash = book.wb.add_format({**base, "border": 1, "border_color": "#D9D9D9"})
+            ws.write_string(where.first + n, where.columns["area_change"], "—", dash)
+    if where.total_row is not None and not float(service.floor.at[ALL_TYPES, "area_before_m2"]):
+        dash = book.wb.add_format(
+            {**base, "bold": True, "top": 1, "bottom": 6, "bg_color": "#F2F2F2"}
+        )
+        ws.write_string(where.total_row, where.columns["area_change"], "—", dash)
+    row = where.bottom + 1
+    write_note(
+        book,
+        ws,
+        row,
+        "延床面積は市町村が運営する施設の合計（現状＝既存の全施設、計画＝存続・新設する施設）。"
+        "悪化する地区：最寄りの施設が上限距離を超える、または"
+        f"{GROWTH_KM:g} km超遠くなる地区（住民は類型の対象人口）。",
+    )
+    ws.write_url(
+        row + 1,
+        0,
+        f"internal:{quote_sheetname(SERVICE_SHEET)}!A1",
+        book.fmt("text", "note"),
+        string=f"→ 詳細は「{SERVICE_SHEET}」シート（市町村別の距離帯別人口、地区の一覧、距離の分布）",
+    )
+    return row + 3
 
 
 def _yen_words(value: float) -> str:
@@ -177,9 +263,11 @@ def write_summary(
     run_info: dict,
     muni: TableRange,
     agreements: TableRange,
+    service: ServiceResults | None = None,
 ) -> None:
     """The result in plain sentences, the annual cost (live formulas into the municipality
-    sheet), facilities and access per type, then the agreements and the solver's figures."""
+    sheet), facilities and access per type, floor area and lost access (``service``,
+    computed here when not given), then the agreements and the solver's figures."""
     p = problem.parameters
     area = p.area_name or "（圏域名未設定）"
     scenario = str(run_info.get("scenario", "base"))
@@ -258,6 +346,8 @@ def write_summary(
     ws.set_row(row, 30)
     type_table = write_table(book, ws, row, type_cols, types.to_dict("records"))
     row = type_table.bottom + 2
+    service = service or service_results(problem, solution)
+    row = _write_service_block(book, ws, row, problem, service)
 
     n_agreements = len(solution.agreements)
     row = write_section(book, ws, row, "連携協約と計算　Agreements and solver", 10)
