@@ -84,6 +84,7 @@ class ServiceResults:
     losing: pd.DataFrame
     distribution: pd.DataFrame
     floor: pd.DataFrame
+    access: Access | None = None
 
 
 def existing_ids(problem: ProblemData) -> pd.Index:
@@ -447,4 +448,5 @@ def service_results(problem: ProblemData, solution: Solution) -> ServiceResults:
         losing=zones_losing_access(problem, solution, access),
         distribution=distance_distribution(problem, solution, access),
         floor=floor_area(problem, solution),
+        access=access,
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from optimizer.errors import NoPlanInTimeError, SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
-from optimizer.results.accounting import plan_objective
+from optimizer.results.accounting import plan_objective, unserved_details
 from optimizer.results.check import assert_valid
 from optimizer.results.explain import infeasible_error, penalty_warnings
 from optimizer.results.outcome import SolveOutcome, Status, relative_gap
@@ -156,20 +156,24 @@ def solve_problem(
         _say(progress, "the renewal baseline: every facility renewed as it is")
         if alone is None:
             _, alone = standalone_solutions(problem, settings, processes=processes)
-        renew, _ = renewal_baseline(problem, settings, processes=processes)
-        solution.extras["comparison"] = three_way(problem, solution, renew, alone)
+        renew, renewed = renewal_baseline(problem, settings, processes=processes)
+        solution.extras["comparison"] = three_way(problem, solution, renew, alone, renewed)
     _say(progress, f"plan {outcome.status}: {solution.objective:,.0f} yen/year")
     return solution
 
 
-def three_way(problem: ProblemData, solution: Solution, renew: pd.Series, alone: Plan) -> dict:
+def three_way(
+    problem: ProblemData, solution: Solution, renew: pd.Series, alone: Plan, renewed: Plan
+) -> dict:
     """The three plans a council compares, from the shared plan and the two baselines.
 
     Keys: ``costs`` (index municipality code; columns ``renew_all``, ``alone``,
     ``shared`` [yen/year], each municipality's own accounts: what it cannot serve priced
     at the self-provision cost), ``open`` (index facility id; columns ``renew_all``,
-    ``alone``, ``shared``: open or not) and ``closed_by_sharing`` (ids of the facilities
-    the shared plan closes that each municipality alone would keep).
+    ``alone``, ``shared``: open or not), ``unserved`` (index type; the same columns: the
+    demand each plan leaves unserved [capacity unit], so that no plan looks cheaper for
+    serving fewer residents) and ``closed_by_sharing`` (ids of the facilities the shared
+    plan closes that each municipality alone would keep).
     """
     codes = problem.municipalities.index.astype(str)
     ids = problem.facilities.index.astype(str)
@@ -189,4 +193,24 @@ def three_way(problem: ProblemData, solution: Solution, renew: pd.Series, alone:
         index=pd.Index(codes, name="code"),
     )
     by_sharing = opened.index[(opened["alone"] & ~opened["shared"] & existing).to_numpy()]
-    return {"costs": costs, "open": opened, "closed_by_sharing": list(by_sharing)}
+    types = pd.Index(problem.types, name="type")
+    unserved = pd.DataFrame(
+        {
+            "renew_all": _unserved_by_type(problem, renewed.point_unserved, types),
+            "alone": _unserved_by_type(problem, alone.point_unserved, types),
+            "shared": solution.unserved.groupby("type")["demand"].sum().reindex(types).fillna(0.0),
+        },
+        index=types,
+    )
+    return {
+        "costs": costs,
+        "open": opened,
+        "unserved": unserved,
+        "closed_by_sharing": list(by_sharing),
+    }
+
+
+def _unserved_by_type(problem: ProblemData, point_unserved: pd.DataFrame, types: pd.Index):
+    """Unserved demand per type of a plan's point table [capacity unit]."""
+    amounts = unserved_details(problem, point_unserved)
+    return amounts.groupby("type")["demand"].sum().reindex(types).fillna(0.0)

@@ -63,6 +63,7 @@ from optimizer.outputs.report.alternatives import write_alternatives
 from optimizer.outputs.report.assumptions import write_assumptions
 from optimizer.outputs.report.charts import write_charts
 from optimizer.outputs.report.common import OPTIONAL_SHEETS, SHEET_NAMES
+from optimizer.outputs.report.comparison import write_closures
 from optimizer.outputs.report.facilities import write_facilities
 from optimizer.outputs.report.map_sheet import write_map
 from optimizer.outputs.report.municipalities import allocation_notes, write_municipalities
@@ -70,6 +71,7 @@ from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
 from optimizer.outputs.xlsx_layout import FONT, YEN_THOUSANDS, Book, safe_sheet_name
 from optimizer.problem.data import ProblemData
+from optimizer.results.closures import closure_alternatives
 from optimizer.results.ranking import Alternative
 from optimizer.results.service import service_results
 from optimizer.results.solution import Solution
@@ -142,16 +144,27 @@ def report_bytes(
     show_timings = bool(run_info.get("show_timings"))
     muni = write_municipalities(book, sheets["municipalities"], problem, allocation, show_timings)
     service = service_results(problem, solution)
+    closures = closure_alternatives(problem, solution, service.access)
     write_summary(
-        book, sheets["summary"], problem, solution, allocation, run_info, muni, pairs, service
+        book,
+        sheets["summary"],
+        problem,
+        solution,
+        allocation,
+        run_info,
+        muni,
+        pairs,
+        service,
+        closures,
     )
     write_map(book, sheets["map"], map_png, area)
     write_charts(book, sheets["charts"], problem, solution, muni)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
+    write_closures(book, sheets["closures"], problem, closures)
     if "alternatives" in sheets:
         write_alternatives(book, sheets["alternatives"], problem, alternatives)
-    write_assumptions(book, sheets["assumptions"], problem, run_info, created)
+    write_assumptions(book, sheets["assumptions"], problem, run_info, created, solution.outcome)
     sheets["summary"].activate()
     book.wb.close()
     return stream.getvalue()

@@ -21,13 +21,19 @@ from optimizer.outputs.xlsx_layout import (
     write_title,
 )
 from optimizer.problem.data import ProblemData
+from optimizer.results.outcome import SolveOutcome
 from optimizer.schema import PARAMETERS
 
 __all__ = ["write_assumptions"]
 
 
 def write_assumptions(
-    book: Book, ws: Worksheet, problem: ProblemData, run_info: dict, created: datetime | None
+    book: Book,
+    ws: Worksheet,
+    problem: ProblemData,
+    run_info: dict,
+    created: datetime | None,
+    outcome: SolveOutcome | None = None,
 ) -> None:
     """What it takes to reproduce the result: run, overrides, parameters (changed ones
     marked), facility types and unit costs, software versions, method."""
@@ -134,6 +140,8 @@ def write_assumptions(
             put_value(book, ws, row, c, text, "text")
         row += 1
 
+    if outcome is not None:
+        row = _write_solver(book, ws, row + 1, outcome, bool(run_info.get("show_timings")))
     row = write_section(book, ws, row + 1, "ソフトウェア　Software", 5)
     for name, version in sorted((run_info.get("versions") or {}).items()):
         put_value(book, ws, row, 0, str(name), "text")
@@ -153,6 +161,50 @@ def write_assumptions(
         ws.set_row(row, 32)
         row += 1
     page_setup(book, ws, SHEET_NAMES["assumptions"], row, 4)
+
+
+def _write_solver(
+    book: Book, ws: Worksheet, row: int, outcome: SolveOutcome, show_time: bool
+) -> int:
+    """The solver's figures, each with what it means in plain words; the next free row."""
+    row = write_section(book, ws, row, "計算の確からしさ　Solver", 5)
+    thousand = 1000.0
+    lines = [
+        ("ソルバー Solver", str(outcome.solver or ""), "計画を計算したプログラム"),
+        ("終了状態 Status", str(outcome.status.value), "optimal＝最適であることを確認済み"),
+        (
+            "計画の費用（目的関数値） Objective",
+            _thousands(outcome.objective, thousand),
+            "計画の総費用（千円/年）。充足できない需要は高い単価で計上",
+        ),
+        (
+            "これより安い計画はない額（下界） Bound",
+            _thousands(outcome.bound, thousand),
+            "どんな計画もこれより安くはならない額（千円/年）",
+        ),
+        (
+            "最適との差の上限（ギャップ） Gap",
+            "—" if outcome.gap is None else f"{outcome.gap:.4%}",
+            "計画の費用が最適な計画を上回りうる割合の上限",
+        ),
+        (
+            "計算時間 Time",
+            f"{outcome.seconds:.1f} 秒" if show_time else "実行記録（manifest.json）に記載",
+            "",
+        ),
+    ]
+    for label, value, meaning in lines:
+        put_value(book, ws, row, 0, label, "text")
+        put_value(book, ws, row, 1, value, "text")
+        write_note(book, ws, row, meaning, col=2)
+        row += 1
+    return row
+
+
+def _thousands(value: float | None, unit: float) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value / unit:,.0f} 千円/年"
 
 
 def _override_parts(item: object) -> tuple[str, str]:

@@ -18,6 +18,7 @@ SHEET_NAMES = {
     "municipalities": "市町村別 Municipalities",
     "facilities": "施設別 Facilities",
     "service": "サービス水準 Service levels",
+    "closures": "廃止施設 Closures",
     "agreements": "協約 Agreements",
     "alternatives": "代替案 Alternatives",
     "assumptions": "前提 Assumptions",

@@ -15,7 +15,12 @@ import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.report.common import SHEET_NAMES, STATUS_JA, status_value
+from optimizer.outputs.report.common import SHEET_NAMES, status_value
+from optimizer.outputs.report.comparison import (
+    sharing_statement,
+    write_closures_block,
+    write_comparison_block,
+)
 from optimizer.outputs.report.service import SERVICE_SHEET
 from optimizer.outputs.xlsx_layout import (
     FONT,
@@ -34,6 +39,7 @@ from optimizer.outputs.xlsx_layout import (
 )
 from optimizer.problem.data import ProblemData
 from optimizer.problem.names import type_name
+from optimizer.results.closures import closure_alternatives
 from optimizer.results.service import ALL_TYPES, GROWTH_KM, ServiceResults, service_results
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
@@ -164,6 +170,16 @@ def _write_service_block(
     return row + 3
 
 
+def certainty_text(status: str, gap: float | None) -> str:
+    """Whether a cheaper plan could exist, in plain words (the solver's figures are on
+    the assumptions sheet)."""
+    if status == "optimal":
+        return "最適（同じ条件でこれより安い計画はありません）"
+    if gap is None or not math.isfinite(gap):
+        return "暫定（計算時間内に最適性を確認できませんでした）"
+    return f"暫定（最適な計画との差は最大{gap:.2%}）"
+
+
 def _yen_words(value: float) -> str:
     """Yen in words for sentences: 12.3億円 / 4,560万円, △ for negatives."""
     sign = "△" if value < 0 else ""
@@ -264,6 +280,7 @@ def write_summary(
     muni: TableRange,
     agreements: TableRange,
     service: ServiceResults | None = None,
+    closures: pd.DataFrame | None = None,
 ) -> None:
     """The result in plain sentences, the annual cost (live formulas into the municipality
     sheet), facilities and access per type, floor area and lost access (``service``,
@@ -283,13 +300,15 @@ def write_summary(
     )
     # Plain-language statement, one merged, wrapped row per sentence.
     row = write_section(book, ws, top, "結果の要点　Result in brief", 10)
-    for sentence in result_statement(problem, solution, allocation, types):
+    sentences = result_statement(problem, solution, allocation, types)
+    for sentence in sentences[:1] + sharing_statement(problem, solution) + sentences[1:]:
         ws.merge_range(row, 0, row, 9, "", book.fmt("wrap"))
         ws.write_string(row, 0, sentence, book.fmt("wrap"))
         ws.set_row(row, 14 * wrapped_lines(sentence, SUMMARY_WIDTH) + 6)
         row += 1
 
-    row = write_section(book, ws, row + 1, "費用（年額）　Annual cost", 10)
+    row = write_comparison_block(book, ws, row + 1, problem, solution)
+    row = write_section(book, ws, row, "費用（年額）　Annual cost", 10)
     muni_sheet = SHEET_NAMES["municipalities"]
     before_cell = sheet_ref(muni_sheet, muni.total_cell("standalone_cost"))
     after_cell = sheet_ref(muni_sheet, muni.total_cell("plan_cost"))
@@ -348,9 +367,12 @@ def write_summary(
     row = type_table.bottom + 2
     service = service or service_results(problem, solution)
     row = _write_service_block(book, ws, row, problem, service)
+    if closures is None:
+        closures = closure_alternatives(problem, solution, service.access)
+    row = write_closures_block(book, ws, row, problem, closures)
 
     n_agreements = len(solution.agreements)
-    row = write_section(book, ws, row, "連携協約と計算　Agreements and solver", 10)
+    row = write_section(book, ws, row, "連携協約と計算の確からしさ　Agreements and certainty", 10)
     agreement_cells = (
         sheet_ref(
             SHEET_NAMES["agreements"],
@@ -363,9 +385,6 @@ def write_summary(
     outcome = solution.outcome
     status = status_value(outcome)
     gap = getattr(outcome, "gap", None)
-    bound = getattr(outcome, "bound", None)
-    seconds = getattr(outcome, "seconds", None)
-    show_time = bool(run_info.get("show_timings"))
     facts: list[Fact] = [
         (
             "連携協約の数\nAgreements",
@@ -374,24 +393,7 @@ def write_summary(
             "件",
             f"=COUNTA({agreement_cells})" if agreement_cells else None,
         ),
-        ("ソルバー\nSolver", str(getattr(outcome, "solver", "") or ""), "text", "", None),
-        ("終了状態\nStatus", f"{STATUS_JA.get(status, status)}（{status}）", "text", "", None),
-        (
-            "目的関数値\nObjective",
-            float(getattr(outcome, "objective", solution.objective)),
-            "money",
-            "千円/年",
-            None,
-        ),
-        ("下界\nBest bound", bound, "money", "千円/年", None),
-        ("最適性ギャップ\nGap", gap, "ratio", "", None),
-        (
-            "計算時間\nSolver time",
-            seconds if show_time else "実行記録（manifest.json）に記載",
-            "num" if show_time else "text",
-            "秒" if show_time else "",
-            None,
-        ),
+        ("計画の確からしさ\nHow sure", certainty_text(status, gap), "text", "", None),
     ]
     row = _write_facts(book, ws, row, facts) + 1
     write_note(
@@ -399,6 +401,7 @@ def write_summary(
         ws,
         row,
         "金額は千円単位（△は負の値）。費用は施設の更新・改修費の年価"
-        "（割引率による年賦換算）と運営費、住民の移動費、協約の事務費の合計です。",
+        "（割引率による年賦換算）と運営費、住民の移動費、協約の事務費の合計です。"
+        f"計算の詳細は「{SHEET_NAMES['assumptions']}」シート。",
     )
-    page_setup(book, ws, SHEET_NAMES["summary"], row, 9, one_page=True)
+    page_setup(book, ws, SHEET_NAMES["summary"], row, 9)
