@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import openpyxl
 import pytest
 from factories import three_city_problem
+from plan_fixture import run_info
 
 from optimizer.config import RunSettings
+from optimizer.outputs.report import SHEET_NAMES, report_bytes
+from optimizer.outputs.report.sensitivity import tornado_rows
 from optimizer.problem.levers import LEVERS, scaled_problem
 from optimizer.runs.pipeline import solve
 from optimizer.runs.sensitivity import sensitivity
+from optimizer.sharing.allocation import allocate
 
 
 def test_each_lever_scales_its_inputs_and_the_derived_figures_follow():
@@ -46,3 +54,24 @@ def test_the_table_has_the_base_and_two_rows_per_lever():
     dearer = table[(table["lever"] == "unit_costs") & (table["factor"] == 1.2)].iloc[0]
     assert dearer["plan_cost"] > table.loc[0, "plan_cost"]
     assert {"closed_library", "built_care", "saving_share", "unserved"} <= set(table.columns)
+
+
+def test_the_report_shows_the_table_and_a_tornado_chart_widest_swing_on_top():
+    problem = three_city_problem(agreement_fixed_cost=1e6)
+    settings = RunSettings(write_outputs=False, processes=1, mip_gap=0.0)
+    base = solve(problem, settings)
+    table = sensitivity(problem, settings, base, levers=("unit_costs", "agreement_cost"))
+    tornado = tornado_rows(table)
+    swings = (tornado["high"] - tornado["low"]).abs().to_list()
+    assert swings == sorted(swings)  # Excel draws a bar chart's first category at the bottom
+    allocation = allocate(problem, base, shapley="off", processes=1)
+    data = report_bytes(problem, base, allocation, run_info=run_info(), sensitivity=table)
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    sheet = book[SHEET_NAMES["sensitivity"]]
+    cases = [c.value for c in sheet["A"] if c.value]
+    assert "基本ケース" in cases and any("協約の固定費 +20%" == c for c in cases)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert any("barDir" in archive.read(n).decode() for n in charts)
+    plain = report_bytes(problem, base, allocation, run_info=run_info())
+    assert SHEET_NAMES["sensitivity"] not in openpyxl.load_workbook(io.BytesIO(plain)).sheetnames

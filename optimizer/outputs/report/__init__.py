@@ -55,6 +55,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.files import atomic_write_bytes
@@ -67,6 +68,7 @@ from optimizer.outputs.report.comparison import write_closures
 from optimizer.outputs.report.facilities import write_facilities
 from optimizer.outputs.report.map_sheet import write_map
 from optimizer.outputs.report.municipalities import allocation_notes, write_municipalities
+from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
 from optimizer.outputs.xlsx_layout import FONT, YEN_THOUSANDS, Book, safe_sheet_name
@@ -127,6 +129,7 @@ def report_bytes(
     run_info: dict,
     map_png: Path | None = None,
     alternatives: Sequence[Alternative] = (),
+    sensitivity: pd.DataFrame | None = None,
 ) -> bytes:
     """The report workbook as bytes (see :func:`write_report`).
 
@@ -139,7 +142,10 @@ def report_bytes(
     scenario = str(run_info.get("scenario", "base"))
     stream = io.BytesIO()
     book = Book(stream, f"{area} 広域連携計画（{scenario}）", created or PLACEHOLDER_CREATED)
-    sheets = _add_sheets(book, wanted={"alternatives": len(alternatives) > 1})
+    sheets = _add_sheets(
+        book,
+        wanted={"alternatives": len(alternatives) > 1, "sensitivity": sensitivity is not None},
+    )
     pairs = write_agreements(book, sheets["agreements"], problem, solution, allocation)
     show_timings = bool(run_info.get("show_timings"))
     muni = write_municipalities(book, sheets["municipalities"], problem, allocation, show_timings)
@@ -164,6 +170,8 @@ def report_bytes(
     write_closures(book, sheets["closures"], problem, closures)
     if "alternatives" in sheets:
         write_alternatives(book, sheets["alternatives"], problem, alternatives)
+    if sensitivity is not None:
+        write_sensitivity(book, sheets["sensitivity"], problem, sensitivity)
     write_assumptions(book, sheets["assumptions"], problem, run_info, created, solution.outcome)
     sheets["summary"].activate()
     book.wb.close()
@@ -179,6 +187,7 @@ def write_report(
     run_info: dict,
     map_png: Path | None = None,
     alternatives: Sequence[Alternative] = (),
+    sensitivity: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``report.xlsx`` atomically and return its path.
 
@@ -201,9 +210,18 @@ def write_report(
     alternatives
         The ranking of :func:`optimizer.solving.alternatives.find_alternatives` (best plan
         first); with two plans or more, the sheet 代替案 compares them.
+    sensitivity
+        The table of :func:`optimizer.runs.sensitivity.sensitivity`; given, the sheet
+        感度分析 shows it with a tornado chart.
     """
     data = report_bytes(
-        problem, solution, allocation, run_info=run_info, map_png=map_png, alternatives=alternatives
+        problem,
+        solution,
+        allocation,
+        run_info=run_info,
+        map_png=map_png,
+        alternatives=alternatives,
+        sensitivity=sensitivity,
     )
     path = atomic_write_bytes(path, data)
     log.info("report written: %s (%d bytes)", path, len(data))

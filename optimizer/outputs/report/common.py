@@ -21,10 +21,11 @@ SHEET_NAMES = {
     "closures": "廃止施設 Closures",
     "agreements": "協約 Agreements",
     "alternatives": "代替案 Alternatives",
+    "sensitivity": "感度分析 Sensitivity",
     "assumptions": "前提 Assumptions",
 }
 """Sheet key → sheet name, in reading order."""
-OPTIONAL_SHEETS = ("alternatives",)
+OPTIONAL_SHEETS = ("alternatives", "sensitivity")
 """Sheets written only when the run has their content (``--alternatives K``)."""
 
 DECISIONS = {
