@@ -287,6 +287,13 @@ def validate(path: Path | None, lang: str) -> None:
     show_default=True,
     help="Also find the K next-best distinct plans (a sheet of report.xlsx, and alternatives.xlsx).",
 )
+@click.option(
+    "--document-templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your own Word templates of the documents (agreement_ja.docx, "
+    "summary_ja.docx, consultation_ja.docx, ..._en.docx); each replaces the shipped one "
+    "in the .docx (the .md keeps the shipped wording).",
+)
 @lang_option
 @quiet_option
 @_handle_errors(_lang)
@@ -304,6 +311,7 @@ def solve(
     shapley: str,
     fail_when_not_optimal: bool,
     alternatives: int,
+    document_templates: Path | None,
     lang: str,
     quiet: bool,
 ) -> None:
@@ -336,6 +344,7 @@ def solve(
         scenario_file=scenario_file,
         overrides=tuple(overrides),
         alternatives=alternatives or 0,
+        document_templates=document_templates,
     )
     result = run(workbook or default_sample(), settings, progress=_progress(quiet))
     click.echo(plan_summary(result.problem, result.solution, lang))

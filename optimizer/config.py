@@ -59,7 +59,13 @@ class RunSettings:
         2^n solves, about 3 minutes for 9 municipalities), ``sampled`` (random orders,
         with the standard error stated) or ``off``.
     documents
-        Write the agreements (.md and .docx).
+        Write the agreements (.md and .docx), in the workbook's ``document_languages``.
+    document_templates
+        A folder of the user's own .docx templates of the documents
+        (``agreement_ja.docx``, ``summary_ja.docx``, ``consultation_ja.docx``, and the
+        ``_en`` ones), edited in Word; each file present replaces the shipped template
+        of that document (the .docx only; the Markdown keeps the shipped wording).
+        ``None``: the shipped templates.
     overrides
         ``key=value`` overrides applied on top of the scenario (command line; recorded in
         the report).
@@ -84,6 +90,7 @@ class RunSettings:
     processes: int | None = None
     shapley: str = "auto"
     documents: bool = True
+    document_templates: Path | None = None
     overrides: tuple[str, ...] = field(default_factory=tuple)
     scenario_file: Path | None = None
     write_outputs: bool = True

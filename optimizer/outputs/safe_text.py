@@ -23,10 +23,12 @@ import unicodedata
 __all__ = [
     "PROPERTY_MAX_CHARS",
     "NAME_PART_MAX_BYTES",
+    "WINDOWS_RESERVED_NAMES",
     "clip",
     "clip_bytes",
     "one_line",
     "escape_controls",
+    "file_name_part",
 ]
 
 PROPERTY_MAX_CHARS = 255
@@ -95,3 +97,35 @@ def escape_controls(text: str) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
+
+
+WINDOWS_RESERVED_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{device}{n}" for device in ("COM", "LPT") for n in "0123456789¹²³"}
+)
+"""Device names Windows refuses as a file name, with any extension (``NUL.txt``)."""
+
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*]')
+_BLANKS = re.compile(r"[\s\u3000]+")
+
+
+def file_name_part(value: object, max_bytes: int = 36, fallback: str = "x") -> str:
+    """User text (a municipality or facility name) as part of a file name that Windows,
+    macOS and Linux all accept.
+
+    Normalised to NFC; line breaks become blanks, other control and format characters
+    (zero-width, bidirectional) are removed; the characters Windows forbids
+    (``< > : " / \\ | ? *``) and runs of blanks (also the full-width space) become
+    ``_``; leading and trailing dots, blanks and ``_`` go (Windows drops trailing dots
+    and spaces; a leading dot hides a file); a Windows device name (``CON``, ``COM1``,
+    ...) gets a ``_`` in front; at most ``max_bytes`` bytes of UTF-8, never splitting a
+    character. ``fallback`` when nothing is left.
+    """
+    text = one_line(unicodedata.normalize("NFC", "" if value is None else str(value)))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = _NOT_IN_FILE_NAMES.sub("_", text)
+    text = _BLANKS.sub("_", text)
+    text = clip_bytes(text.strip("._ "), max_bytes).strip("._ ")
+    if text.split(".")[0].upper() in WINDOWS_RESERVED_NAMES:
+        text = clip_bytes(f"_{text}", max_bytes)
+    return text or fallback

@@ -27,7 +27,7 @@ from pathlib import Path
 from optimizer.config import RunSettings, default_processes
 from optimizer.errors import OptimizerError
 from optimizer.outputs import files as outputs
-from optimizer.outputs.documents import write_agreements
+from optimizer.outputs.documents import Templates, document_languages, write_agreements
 from optimizer.outputs.maps import draw_map
 from optimizer.outputs.report import write_report
 from optimizer.outputs.tables import write_alternatives
@@ -110,6 +110,7 @@ def versions() -> dict[str, str]:
         "xlsxwriter",
         "matplotlib",
         "python-docx",
+        "docxtpl",
     ):
         try:
             found[name] = metadata.version(name)
@@ -200,6 +201,9 @@ def run(
     timer = _Timer()
     with timer.stage("read", progress):
         problem, warnings = prepare(Path(workbook), settings)
+        if settings.write_outputs and settings.documents:  # refuse bad ones before solving
+            languages = document_languages(problem.parameters.document_languages)
+            Templates(settings.document_templates).check(languages)
     if not settings.write_outputs:
         with timer.stage("solve", progress):
             solution = solve(problem, settings, progress)
@@ -250,10 +254,16 @@ def _write_run(
         )
     with timer.stage("terms", progress):
         result.terms = agreement_terms(problem, result.solution, result.allocation)
-        summary = area_summary(problem, result.allocation, result.terms)
+        summary = area_summary(problem, result.allocation, result.terms, result.solution)
     if settings.documents:
         with timer.stage("documents", progress):
-            written = write_agreements(result.terms, folder / "agreements", summary=summary)
+            written = write_agreements(
+                result.terms,
+                folder / "agreements",
+                languages=document_languages(problem.parameters.document_languages),
+                summary=summary,
+                templates=settings.document_templates,
+            )
             for path in written:
                 result.outputs[f"agreements/{path.name}"] = path
     with timer.stage("map", progress):

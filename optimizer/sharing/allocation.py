@@ -24,6 +24,7 @@ unit cost of the facility serving it). Every method charges T in total.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,6 +52,8 @@ __all__ = [
     "allocate",
     "municipal_table",
     "payment_table",
+    "reserved_units",
+    "unit_price",
     "pair_flow_table",
     "usage_shares",
     "formula_split",
@@ -107,7 +110,11 @@ class Allocation:
     payments
         One row per (payer, host, facility): ``payer``, ``host``, ``facility``, ``type``,
         ``demand`` [capacity unit], ``capacity_unit``, ``unit_cost`` [yen per unit],
-        ``amount`` [yen/year] = unit_cost × demand; also ``facility_name``.
+        ``amount`` [yen/year] = unit_cost × demand (the plan's exact figures, which the
+        accounts use); also ``facility_name``, and the agreement's whole figures (its
+        annex, the rule the parties pay by): ``reserved`` = the demand rounded up to a
+        whole unit [capacity unit], ``unit_price`` = the unit cost rounded to the yen,
+        ``agreed_amount`` = unit_price × reserved [yen/year] (see :func:`reserved_units`).
     pair_flows
         One row per agreement pair ``a`` < ``b``: ``a_to_b``, ``b_to_a`` [yen/year]
         (payments from a to b and from b to a), ``net`` = a_to_b − b_to_a.
@@ -149,10 +156,34 @@ def municipal_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
     return table
 
 
+RESERVE_TOLERANCE = 1e-6
+"""A served amount within this share of a whole unit above it is that unit (a flow of
+90.0000001 beds reserves 90 beds, not 91): solver noise, not use."""
+
+
+def reserved_units(demand: float, capacity: float) -> int:
+    """The whole units an agreement reserves for ``demand`` [capacity unit]: the demand
+    rounded up (a bed, a seat or a visit is not divisible; rounding up keeps what the plan
+    serves within the reservation), at least 1 for any use, at most the capacity (its
+    whole part, when that is at least 1)."""
+    if not demand > 0:
+        return 0
+    whole = math.ceil(demand - RESERVE_TOLERANCE * max(1.0, abs(demand)))
+    limit = math.floor(capacity) if capacity >= 1 else whole
+    return int(max(1, min(whole, limit)))
+
+
+def unit_price(unit_cost: float) -> int:
+    """The unit cost as the agreement states it: whole yen, halves rounded up."""
+    return int(math.floor(unit_cost + 0.5))
+
+
 def payment_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
     """One row per (payer, host, facility) where a municipality uses another's facility.
 
-    amount = unit_cost × demand [yen/year], as charged in the solution's flows.
+    amount = unit_cost × demand [yen/year], as charged in the solution's flows (the
+    plan's accounts); agreed_amount = unit_price × reserved [yen/year], whole units at a
+    whole-yen unit cost (the agreement's annex).
     """
     columns = [
         "payer",
@@ -164,6 +195,9 @@ def payment_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
         "capacity_unit",
         "unit_cost",
         "amount",
+        "reserved",
+        "unit_price",
+        "agreed_amount",
     ]
     flows = solution.flows
     if flows.empty:
@@ -190,6 +224,12 @@ def payment_table(problem: ProblemData, solution: Solution) -> pd.DataFrame:
             "amount": shared["payment"].astype(float).to_numpy(),
         }
     )
+    capacity = problem.facilities["capacity"].astype(float).reindex(table["facility"])
+    table["reserved"] = [
+        reserved_units(d, c) for d, c in zip(table["demand"], capacity.to_numpy(), strict=True)
+    ]
+    table["unit_price"] = [unit_price(u) for u in table["unit_cost"]]
+    table["agreed_amount"] = (table["reserved"] * table["unit_price"]).astype("int64")
     return table.sort_values(["payer", "host", "facility"], ignore_index=True)
 
 

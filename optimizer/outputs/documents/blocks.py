@@ -1,70 +1,42 @@
-"""Documents as blocks: the agreement and the area summary, from the templates.
+"""Documents as blocks: the nodes of the wording filled in, or turned into a template.
 
-The wording lives in ``optimizer/outputs/templates/agreement_<language>.toml``; the
-numbers and names come from :class:`optimizer.sharing.terms.AgreementTerms` and
-:class:`optimizer.sharing.terms.AreaSummary`. Every user string goes through the
-``escape`` of the target format; template text is trusted, and inserted values are
-never re-interpreted as template fields.
+A :class:`Block` is one piece of a document (title, caption, article paragraph, item,
+note, table, ...). :func:`resolve` fills the nodes of :mod:`.spec` with a context of
+values (every user string already escaped for the target format) and gives the blocks
+of one document; the Markdown output is made from them. :func:`template_blocks` gives
+the blocks of the same document as a docxtpl template instead: every ``{field}`` becomes
+``{{ field }}``, every ``if`` and ``for`` a paragraph or table-row tag (``{%p if x %}``,
+``{%tr for r in rows %}``), so that the shipped .docx templates say word for word what
+the Markdown says. Template text is trusted; inserted values are never re-interpreted
+as template fields (``str.format`` inserts them once; docxtpl escapes them).
 """
 
 from __future__ import annotations
 
-import calendar
-import functools
-import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from optimizer.outputs.documents.text import (
-    Escape,
-    format_date,
-    format_fiscal_year,
-    format_percent,
-    format_quantity,
-    format_thousand_yen,
-    format_yen,
-    fullwidth,
-    round_half_up,
-)
-from optimizer.sharing.terms import AgreementTerms, AreaSummary, FacilityUse, mayor_title
+from optimizer.outputs.documents.spec import BREAKS, For, If, Node, Row, RowIf, Table, Text
 
-__all__ = [
-    "LANGUAGES",
-    "Block",
-    "load_template",
-    "prefecture_of",
-    "conciliator",
-    "agreement_blocks",
-    "summary_blocks",
-]
+__all__ = ["Block", "Record", "resolve", "template_blocks", "CONTROL_PREFIXES"]
 
-LANGUAGES = ("ja", "en")
-
-# --------------------------------------------------------------------------- templates
-
-
-@functools.cache
-def load_template(language: str) -> dict:
-    """The template of ``language`` (``ja`` or ``en``) from the package data."""
-    if language not in LANGUAGES:
-        raise ValueError(f"no agreement template for language {language!r} (use ja or en)")
-    text = (
-        resources.files("optimizer.outputs") / "templates" / f"agreement_{language}.toml"
-    ).read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-# --------------------------------------------------------------------------- blocks
+CONTROL_PREFIXES = ("{%p ", "{%tr ")
+"""A paragraph, or the first cell of a table row, holding one of these is a docxtpl tag
+(the paragraph or row is removed when the template is rendered)."""
 
 
 @dataclass(frozen=True)
 class Block:
     """One piece of a document.
 
-    ``kind`` is ``title``, ``heading``, ``caption``, ``paragraph``, ``item``, ``note``,
-    ``signature`` or ``table`` (``header``, ``rows`` and ``numeric`` — which columns
-    hold numbers — then describe it).
+    ``kind`` is ``title``, ``heading``, ``caption``, ``article`` (a numbered paragraph
+    of an article), ``paragraph``, ``item``, ``note``, ``right`` (right-aligned),
+    ``signature``, ``page_break``, ``landscape`` (a new section in A4 landscape),
+    ``control`` (a docxtpl tag, templates only) or
+    ``table``: ``header``, ``rows`` and ``numeric`` (which columns hold numbers) then
+    describe it, and ``spans`` (one per row) how many cells the row's first cell runs
+    over (1: itself only).
     """
 
     kind: str
@@ -72,281 +44,161 @@ class Block:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     numeric: tuple[bool, ...] = ()
-    extra: dict = field(default_factory=dict)
+    spans: tuple[int, ...] = ()
 
 
-def _names(terms: AgreementTerms, language: str, escape: Escape) -> dict[str, str]:
-    def mayor(name: str) -> str:
-        return escape(mayor_title(name)) if language == "ja" else f"Mayor of {escape(name)}"
+class Record(dict):
+    """One item of a list of the context: its fields read as ``{r.field}`` by
+    :meth:`str.format` and as ``{{ r.field }}`` by Jinja."""
 
-    return {
-        "a_name": escape(terms.a.name),
-        "b_name": escape(terms.b.name),
-        "a_mayor": mayor(terms.a.name),
-        "b_mayor": mayor(terms.b.name),
-    }
-
-
-PREFECTURES = (
-    "北海道 Hokkaido", "青森県 Aomori", "岩手県 Iwate", "宮城県 Miyagi", "秋田県 Akita",
-    "山形県 Yamagata", "福島県 Fukushima", "茨城県 Ibaraki", "栃木県 Tochigi", "群馬県 Gunma",
-    "埼玉県 Saitama", "千葉県 Chiba", "東京都 Tokyo", "神奈川県 Kanagawa", "新潟県 Niigata",
-    "富山県 Toyama", "石川県 Ishikawa", "福井県 Fukui", "山梨県 Yamanashi", "長野県 Nagano",
-    "岐阜県 Gifu", "静岡県 Shizuoka", "愛知県 Aichi", "三重県 Mie", "滋賀県 Shiga",
-    "京都府 Kyoto", "大阪府 Osaka", "兵庫県 Hyogo", "奈良県 Nara", "和歌山県 Wakayama",
-    "鳥取県 Tottori", "島根県 Shimane", "岡山県 Okayama", "広島県 Hiroshima", "山口県 Yamaguchi",
-    "徳島県 Tokushima", "香川県 Kagawa", "愛媛県 Ehime", "高知県 Kochi", "福岡県 Fukuoka",
-    "佐賀県 Saga", "長崎県 Nagasaki", "熊本県 Kumamoto", "大分県 Oita", "宮崎県 Miyazaki",
-    "鹿児島県 Kagoshima", "沖縄県 Okinawa",
-)  # fmt: skip
-"""The prefectures in the order of their JIS X 0401 codes 01–47 (Japanese, English)."""
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
-def prefecture_of(code: str) -> tuple[str, str] | None:
-    """(Japanese, English) name of the prefecture of a local-government code (JIS X 0402:
-    the first two digits), or ``None`` when the code is not one."""
-    text = str(code).strip()
-    if not (text.isdigit() and len(text) in (5, 6)):
-        return None
-    number = int(text[:2])
-    if not 1 <= number <= len(PREFECTURES):
-        return None
-    ja, en = PREFECTURES[number - 1].split(" ", 1)
-    return ja, en
-
-
-def conciliator(terms: AgreementTerms, language: str) -> str:
-    """Who receives a request for conciliation under art. 252-2(7) of the Local Autonomy
-    Act: for two municipalities of one prefecture, that prefecture's governor; otherwise
-    (or when the codes do not tell) the provision's own words."""
-    a, b = prefecture_of(terms.a.code), prefecture_of(terms.b.code)
-    if a is None or a != b:
-        return "都道府県知事" if language == "ja" else "the prefectural governor"
-    ja, en = a
-    return f"{ja}知事" if language == "ja" else f"the Governor of {en}"
-
-
-def _agreement_context(terms: AgreementTerms, language: str, escape: Escape) -> dict[str, str]:
-    policy = terms.policy
-    due_month = policy.payment_due_month
-    due_year = terms.first_year + (1 if due_month <= 3 else 0)
-    due_last_day = calendar.monthrange(due_year, due_month)[1]
-    if language == "ja":
-        due_day = f"{due_month}月{due_last_day}日"
-    else:
-        due_day = f"{due_last_day} {calendar.month_name[due_month]}"
-    return {
-        **_names(terms, language, escape),
-        "first_fy": format_fiscal_year(terms.first_year, language),
-        "start_date": format_date(terms.first_year, 4, 1, language),
-        "end_date": format_date(terms.last_year + 1, 3, 31, language),
-        "due_day": due_day,
-        "term_years": str(policy.term_years),
-        "renewal_notice_months": str(policy.renewal_notice_months),
-        "notice_years": str(policy.notice_years),
-        "consultations": str(policy.consultations_per_year),
-        "governor": conciliator(terms, language),
-    }
-
-
-def _article_blocks(article: dict, number: int, template: dict, context: dict) -> list[Block]:
-    style = template["agreement"]
-    blocks = [Block("caption", style["caption_line"].format(n=number, caption=article["caption"]))]
-    paragraphs = [p for p in article["paragraphs"] if isinstance(p, str)]
-    count = 0
-    for entry in article["paragraphs"]:
-        if isinstance(entry, list):
-            for k, item in enumerate(entry, start=1):
-                text = item.format_map(context)
-                blocks.append(
-                    Block("item", style["item"].format(n=k, letter="abcdefghij"[k - 1], text=text))
-                )
-            continue
+def _span(cells: Sequence[str], span: bool) -> int:
+    """How many cells the first one runs over: itself and the empty ones right after it."""
+    if not span:
+        return 1
+    count = 1
+    while count < len(cells) and not cells[count]:
         count += 1
-        text = entry.format_map(context)
-        if count == 1:
-            key = "only_paragraph" if len(paragraphs) == 1 and "only_paragraph" in style else None
-            line = style[key or "first_paragraph"].format(n=number, text=text)
+    return count
+
+
+# --------------------------------------------------------------------------- filled in
+
+
+def _fixed_rows(
+    after: Sequence[Row | RowIf], context: Mapping[str, Any]
+) -> list[tuple[tuple[str, ...], int]]:
+    rows: list[tuple[tuple[str, ...], int]] = []
+    for entry in after:
+        if isinstance(entry, RowIf):
+            rows += _fixed_rows(entry.then if context[entry.flag] else entry.otherwise, context)
         else:
-            line = style["next_paragraph"].format(n=count, n_fullwidth=fullwidth(count), text=text)
-        blocks.append(Block("paragraph", line))
-    return blocks
+            cells = tuple(c.format_map(context) for c in entry.cells)
+            rows.append((cells, _span(entry.cells, entry.span)))
+    return rows
 
 
-def _role_rows(terms: AgreementTerms, language: str, escape: Escape) -> tuple[tuple[str, ...], ...]:
-    def row(use: FacilityUse) -> tuple[str, ...]:
-        type_name = use.type_name_ja if language == "ja" else use.type_name_en
-        return (
-            escape(terms.party(use.host).name),
-            escape(type_name),
-            escape(use.facility_name),
-            format_quantity(use.capacity, use.capacity_unit, language, escape),
-            escape(terms.party(use.user).name),
-            format_quantity(use.reserved, use.capacity_unit, language, escape),
-        )
-
-    return tuple(row(u) for u in terms.uses)
-
-
-def _payment_rows(
-    terms: AgreementTerms, language: str, escape: Escape, annex: dict
-) -> tuple[tuple[str, ...], ...]:
-    def yen(x: float) -> str:
-        return format_yen(x, language)
-
-    def direction(payer: str, payee: str) -> str:
-        return annex["direction"].format(
-            payer=escape(terms.party(payer).name), payee=escape(terms.party(payee).name)
-        )
-
+def _table(node: Table, context: Mapping[str, Any]) -> Block:
     rows = [
-        (
-            escape(u.facility_name),
-            yen(u.annual_cost),
-            format_quantity(u.capacity, u.capacity_unit, language, escape),
-            yen(u.unit_cost),
-            format_quantity(u.reserved, u.capacity_unit, language, escape),
-            yen(u.payment),
-            direction(u.user, u.host),
-        )
-        for u in terms.uses
+        tuple(c.format_map({**context, node.var: item}) for c in node.cells)
+        for item in context[node.items]
     ]
-    blank = ("",) * 4
-    rows.append((annex["total_a_to_b"], *blank, yen(terms.a_to_b), ""))
-    rows.append((annex["total_b_to_a"], *blank, yen(terms.b_to_a), ""))
-    if round_half_up(abs(terms.net)) == 0:
-        rows.append((annex["net_zero"], *blank, yen(0), ""))
-    else:
-        payer, payee = (terms.a, terms.b) if terms.net > 0 else (terms.b, terms.a)
-        label = annex["net"].format(payer=escape(payer.name), payee=escape(payee.name))
-        rows.append((label, *blank, yen(abs(terms.net)), ""))
-    return tuple(rows)
+    fixed = _fixed_rows(node.after, context)
+    return Block(
+        "table",
+        header=node.columns,
+        rows=(*rows, *(cells for cells, _ in fixed)),
+        numeric=node.numeric,
+        spans=(*(1 for _ in rows), *(span for _, span in fixed)),
+    )
 
 
-def agreement_blocks(terms: AgreementTerms, language: str, escape: Escape) -> list[Block]:
-    """The agreement as blocks: title, preamble, articles, 附則, signatures, annexes."""
-    template = load_template(language)
-    agreement = template["agreement"]
-    context = _agreement_context(terms, language, escape)
-    blocks = [
-        Block("title", agreement["title"].format_map(context)),
-        Block("paragraph", agreement["preamble"].format_map(context)),
-    ]
-    for number, article in enumerate(agreement["articles"], start=1):
-        blocks.extend(_article_blocks(article, number, template, context))
-    closing = agreement["closing"]
-    blocks += [
-        Block("heading", closing["supplementary_title"]),
-        Block("paragraph", closing["supplementary"].format_map(context)),
-        Block("paragraph", closing["witness"].format_map(context)),
-        Block("signature", closing["date_line"].format_map(context)),
-        Block("signature", closing["signature_a"].format_map(context)),
-        Block("signature", closing["signature_b"].format_map(context)),
-    ]
-    roles = agreement["annex_roles"]
-    blocks += [
-        Block("heading", roles["title"].format_map(context)),
-        Block(
-            "table",
-            header=tuple(roles["columns"]),
-            rows=_role_rows(terms, language, escape),
-            numeric=(False, False, False, True, False, True),
-        ),
-        Block("note", roles["note"]),
-    ]
-    payments = agreement["annex_payments"]
-    blocks += [
-        Block("heading", payments["title"].format_map(context)),
-        Block(
-            "table",
-            header=tuple(payments["columns"]),
-            rows=_payment_rows(terms, language, escape, payments),
-            numeric=(False, True, True, True, True, True, False),
-        ),
-        Block("note", payments["note"]),
-    ]
+def resolve(nodes: Sequence[Node], context: Mapping[str, Any]) -> list[Block]:
+    """The blocks of one document: ``nodes`` with the ``context``'s values filled in.
+
+    A missing field or flag is an error (``KeyError``): the context builders of
+    :mod:`.context` give every field their documents use.
+    """
+    blocks: list[Block] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            text = "" if node.kind in BREAKS else node.text.format_map(context)
+            blocks.append(Block(node.kind, text))
+        elif isinstance(node, If):
+            blocks += resolve(node.then if context[node.flag] else node.otherwise, context)
+        elif isinstance(node, For):
+            for item in context[node.items]:
+                blocks += resolve(node.body, {**context, node.var: item})
+        else:
+            blocks.append(_table(node, context))
     return blocks
 
 
-def _fairness_sentence(summary: AreaSummary, s: dict, escape: Escape) -> str:
-    worse = summary.worse_off
-    if not worse:
-        return s["fair"]
-    return s["unfair"].format(names=s["list_separator"].join(escape(r.name) for r in worse))
+# --------------------------------------------------------------------------- template
 
 
-def summary_blocks(summary: AreaSummary, language: str, escape: Escape) -> list[Block]:
-    """The area-wide policy: approach, cost outlook, list of agreements, roles."""
-    s = load_template(language)["summary"]
-    area = escape(summary.area_name)
+class _Field:
+    """A field as Jinja writes it: ``{a_name}`` → ``{{ a_name }}``, ``{r.host}`` →
+    ``{{ r.host }}``."""
 
-    def k(x: float) -> str:
-        return format_thousand_yen(x, language)
+    def __init__(self, path: str) -> None:
+        self.path = path
 
-    context = {
-        "area_suffix": s["area_suffix"].format(area=area) if area else "",
-        "municipality_count": str(len(summary.roles)),
-        "agreement_count": str(len(summary.agreements)),
-        "first_fy": format_fiscal_year(summary.first_year, language),
-        "total_standalone": k(summary.total_standalone),
-        "total_plan": k(summary.total_plan),
-        "total_saving": k(summary.total_saving),
-        "saving_pct": format_percent(summary.saving_pct, language),
-    }
-    sep = s["list_separator"]
-    names = {r.code: r.name for r in summary.roles}
-    names.update({p.code: p.name for t in summary.agreements for p in (t.a, t.b)})
+    def __getattr__(self, name: str) -> _Field:
+        return _Field(f"{self.path}.{name}")
 
-    def listed(items: Sequence[str]) -> str:
-        return sep.join(items) if items else s["none"]
+    def __format__(self, spec: str) -> str:
+        return "{{ " + self.path + " }}"
 
-    agreement_rows = tuple(
-        (
-            str(t.number),
-            escape(t.a.name),
-            escape(t.b.name),
-            listed(
-                [
-                    s["uses_item"].format(facility=escape(facility), host=escape(names[host]))
-                    for facility, host in dict.fromkeys((u.facility_name, u.host) for u in t.uses)
-                ]
-            ),
-            k(t.a_to_b),
-            k(t.b_to_a),
-        )
-        for t in summary.agreements
-    )
-    role_rows = tuple(
-        (
-            escape(r.name),
-            listed([escape(name) for name in r.hosts]),
-            listed([s["uses_item"].format(facility=escape(f), host=escape(h)) for f, h in r.uses]),
-            k(r.standalone_cost),
-            k(r.plan_cost),
-            k(r.saving),
-            format_percent(r.saving_pct, language),
-        )
-        for r in summary.roles
-    )
-    blocks = [Block("title", s["title"].format_map(context)), Block("heading", s["heading_policy"])]
-    blocks += [Block("paragraph", p.format_map(context)) for p in s["policy"]]
-    blocks += [
-        Block("heading", s["heading_cost"].format_map(context)),
-        Block("paragraph", s["cost"].format_map(context) + _fairness_sentence(summary, s, escape)),
-        Block("heading", s["heading_agreements"]),
-        Block(
-            "table",
-            header=tuple(s["agreement_columns"]),
-            rows=agreement_rows,
-            numeric=(True, False, False, False, True, True),
-        ),
-        Block("heading", s["heading_roles"]),
-        Block(
-            "table",
-            header=tuple(s["role_columns"]),
-            rows=role_rows,
-            numeric=(False, False, False, True, True, True, True),
-        ),
-        Block("note", s["note"]),
-    ]
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> _Field:
+        return _Field(key)
+
+
+def _jinja(text: str) -> str:
+    return text.format_map(_Fields())
+
+
+def _control(tag: str) -> Block:
+    return Block("control", tag)
+
+
+def _template_rows(after: Sequence[Row | RowIf], width: int) -> list[tuple[tuple[str, ...], int]]:
+    blank = ("",) * (width - 1)
+    rows: list[tuple[tuple[str, ...], int]] = []
+    for entry in after:
+        if isinstance(entry, RowIf):
+            rows.append(((f"{{%tr if {entry.flag} %}}", *blank), 1))
+            rows += _template_rows(entry.then, width)
+            if entry.otherwise:
+                rows.append((("{%tr else %}", *blank), 1))
+                rows += _template_rows(entry.otherwise, width)
+            rows.append((("{%tr endif %}", *blank), 1))
+        else:
+            rows.append((tuple(_jinja(c) for c in entry.cells), _span(entry.cells, entry.span)))
+    return rows
+
+
+def template_blocks(nodes: Sequence[Node]) -> list[Block]:
+    """The blocks of a docxtpl template of the document (see the module's docstring)."""
+    blocks: list[Block] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            blocks.append(Block(node.kind, "" if node.kind in BREAKS else _jinja(node.text)))
+        elif isinstance(node, If):
+            blocks.append(_control(f"{{%p if {node.flag} %}}"))
+            blocks += template_blocks(node.then)
+            if node.otherwise:
+                blocks.append(_control("{%p else %}"))
+                blocks += template_blocks(node.otherwise)
+            blocks.append(_control("{%p endif %}"))
+        elif isinstance(node, For):
+            blocks.append(_control(f"{{%p for {node.var} in {node.items} %}}"))
+            blocks += template_blocks(node.body)
+            blocks.append(_control("{%p endfor %}"))
+        else:
+            width = len(node.columns)
+            blank = ("",) * (width - 1)
+            loop = [
+                (f"{{%tr for {node.var} in {node.items} %}}", *blank),
+                tuple(_jinja(c) for c in node.cells),
+                ("{%tr endfor %}", *blank),
+            ]
+            fixed = _template_rows(node.after, width)
+            blocks.append(
+                Block(
+                    "table",
+                    header=node.columns,
+                    rows=(*loop, *(cells for cells, _ in fixed)),
+                    numeric=node.numeric,
+                    spans=(1, 1, 1, *(span for _, span in fixed)),
+                )
+            )
     return blocks

@@ -23,6 +23,7 @@ __all__ = [
     "UNITS",
     "format_quantity",
     "format_percent",
+    "format_share",
     "ERAS",
     "era_year",
     "format_fiscal_year",
@@ -106,10 +107,27 @@ UNITS: dict[str, tuple[str, str]] = {
     "visits/year": ("人／年", "visits a year"),
     "visits": ("人", "visits"),
     "人": ("人", "people"),
+    "人/年": ("人／年", "visits a year"),
+    "人／年": ("人／年", "visits a year"),
     "places": ("人分", "places"),
     "units": ("単位", "units"),
+    # halls booked by the day or by the slot (morning, afternoon, evening)
+    "days/year": ("日／年", "booking days a year"),
+    "booking days/year": ("日／年", "booking days a year"),
+    "days": ("日", "booking days"),
+    "日/年": ("日／年", "booking days a year"),
+    "日／年": ("日／年", "booking days a year"),
+    "slots/year": ("区分／年", "booking slots a year"),
+    "booking slots/year": ("区分／年", "booking slots a year"),
+    "slots": ("区分", "booking slots"),
+    "区分/年": ("区分／年", "booking slots a year"),
+    "区分／年": ("区分／年", "booking slots a year"),
+    "コマ/年": ("区分／年", "booking slots a year"),
+    "コマ／年": ("区分／年", "booking slots a year"),
 }
-"""Capacity units as Japanese and English documents write them; others are used as given."""
+"""Capacity units as Japanese and English documents write them; others are used as given.
+A hall whose type states its capacity in booking days or slots a year has its
+reservations stated in them (whole days or slots)."""
 
 
 def format_quantity(x: float, unit: str, language: str = "ja", escape: Escape = clean_text) -> str:
@@ -123,6 +141,11 @@ def format_quantity(x: float, unit: str, language: str = "ja", escape: Escape = 
     if not label:
         return number
     return f"{number}{label}" if language == "ja" and known else f"{number} {label}"
+
+
+def format_share(share: float, language: str = "ja") -> str:
+    """A share of 1 as a percentage with one decimal: ``0.239`` → ``23.9％``."""
+    return format_percent(share * 100.0, language)
 
 
 def format_percent(x: float, language: str = "ja") -> str:
