@@ -78,6 +78,7 @@ from optimizer.results.ranking import Alternative
 from optimizer.results.service import service_results
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
+from optimizer.sharing.closures import closure_checklist
 
 __all__ = [
     "write_report",
@@ -167,7 +168,9 @@ def report_bytes(
     write_charts(book, sheets["charts"], problem, solution, muni)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
-    write_closures(book, sheets["closures"], problem, closures)
+    write_closures(
+        book, sheets["closures"], problem, closures, closure_checklist(problem, solution)
+    )
     if "alternatives" in sheets:
         write_alternatives(book, sheets["alternatives"], problem, alternatives)
     if sensitivity is not None:

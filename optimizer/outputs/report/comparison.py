@@ -257,9 +257,28 @@ def write_closures_block(
     return row + 2
 
 
-def write_closures(book: Book, ws: Worksheet, problem: ProblemData, closures: pd.DataFrame) -> None:
-    """The closures sheet: every facility the plan closes, its nearest open alternative,
-    the residents for whom it was the nearest, and why it closes."""
+CHECKLIST_COLS = [
+    Col("name", "施設名", "Facility", "wrap", 30),
+    Col("host_name", "設置団体", "Host", "text", 10),
+    Col("age_years", "築年数", "Age", "int", 8),
+    Col("ordinance", "設置条例の廃止・改正", "Ordinance", "wrap", 30),
+    Col("special_majority", "特別多数議決\n（第244条の2第2項）", "Two-thirds majority", "wrap", 30),
+    Col("subsidy_property", "補助金で整備した\n財産の処分", "Subsidised property", "wrap", 30),
+    Col("residents_notice", "住民への周知", "Notice to residents", "wrap", 30),
+]
+"""The columns of the closure checklist on the closures sheet."""
+
+
+def write_closures(
+    book: Book,
+    ws: Worksheet,
+    problem: ProblemData,
+    closures: pd.DataFrame,
+    checklist: pd.DataFrame | None = None,
+) -> None:
+    """The closures sheet: every facility the plan closes, where its users go, the
+    residents for whom it was the nearest, and why it closes; then the legal steps of
+    each closure (``checklist``, :func:`optimizer.sharing.closures.closure_checklist`)."""
     top = write_title(
         book,
         ws,
@@ -267,6 +286,10 @@ def write_closures(book: Book, ws: Worksheet, problem: ProblemData, closures: pd
         "廃止する施設ごとに、最寄りの代替施設と、その施設が最寄りだった住民を示します。",
     )
     set_widths(ws, CLOSURE_COLS)
+    if checklist is not None and len(checklist):
+        for n in range(max(len(CLOSURE_COLS), len(CHECKLIST_COLS))):
+            widths = [cols[n].width for cols in (CLOSURE_COLS, CHECKLIST_COLS) if n < len(cols)]
+            ws.set_column(n, n, max(widths))
     ws.set_row(top, 30)
     where = write_table(
         book,
@@ -285,4 +308,20 @@ def write_closures(book: Book, ws: Worksheet, problem: ProblemData, closures: pd
         "住民：その施設が現状で最寄りだった地区の住民（類型の対象人口）。距離は道路距離の"
         "推計（直線距離×迂回係数）。理由：「共同利用」は各市町村が単独なら存続させる施設。",
     )
-    page_setup(book, ws, SHEET_NAMES["closures"], row, len(CLOSURE_COLS) - 1, (top, top + 1))
+    row += 2
+    if checklist is not None and len(checklist):
+        row = write_section(book, ws, row, "廃止の手続　What each closure takes", 8)
+        ws.set_row(row, 30)
+        where = write_table(
+            book, ws, row, CHECKLIST_COLS, checklist.to_dict("records"), total_label=None
+        )
+        row = where.bottom + 1
+        write_note(
+            book,
+            ws,
+            row,
+            "特別多数議決は、条例で特に重要な施設と定めたものに限ります。補助金で整備した施設は、"
+            "処分制限期間内の処分に所管大臣の承認が要ります（補助金適正化法第22条）。",
+        )
+    width = max(len(CLOSURE_COLS), len(CHECKLIST_COLS))
+    page_setup(book, ws, SHEET_NAMES["closures"], row, width - 1, (top, top + 1))
