@@ -288,6 +288,12 @@ def validate(path: Path | None, lang: str) -> None:
     help="Also find the K next-best distinct plans (a sheet of report.xlsx, and alternatives.xlsx).",
 )
 @click.option(
+    "--sensitivity",
+    is_flag=True,
+    help="Also solve with each assumption (demand, capacity, facility costs, travel cost, "
+    "agreement cost) 20 % lower and higher, one at a time: the sheet 感度分析 of report.xlsx.",
+)
+@click.option(
     "--document-templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of your own Word templates of the documents (agreement_ja.docx, "
@@ -311,6 +317,7 @@ def solve(
     shapley: str,
     fail_when_not_optimal: bool,
     alternatives: int,
+    sensitivity: bool,
     document_templates: Path | None,
     lang: str,
     quiet: bool,
@@ -331,6 +338,8 @@ def solve(
         optimizer solve --set facility_types.hall.max_distance_km=15 --set growth.population_75plus=0.3
 
         optimizer solve --alternatives 3      # and the 3 next-best distinct plans
+
+        optimizer solve --sensitivity         # and each assumption ±20 %
     """
 
     _setup_logging(quiet)
@@ -344,6 +353,7 @@ def solve(
         scenario_file=scenario_file,
         overrides=tuple(overrides),
         alternatives=alternatives or 0,
+        sensitivity=sensitivity,
         document_templates=document_templates,
     )
     result = run(workbook or default_sample(), settings, progress=_progress(quiet))

@@ -78,6 +78,9 @@ class RunSettings:
     alternatives
         Also find this many next-best distinct plans (a sheet of the report, plus
         ``alternatives.xlsx`` and ``alternatives.json``); 0 for none.
+    sensitivity
+        Also solve the plan with each lever of :mod:`optimizer.problem.levers` ±20 %
+        (ten more solves) and add the sheet 感度分析 to the report.
     """
 
     output_root: Path = Path("reports")
@@ -96,3 +99,4 @@ class RunSettings:
     write_outputs: bool = True
     previous_sha256: str | None = None
     alternatives: int = 0
+    sensitivity: bool = False

@@ -10,13 +10,12 @@ import pytest
 from factories import three_city_problem
 from plan_fixture import run_info
 
-from optimizer.config import RunSettings
 from optimizer.outputs.report import SHEET_NAMES, report_bytes
 from optimizer.outputs.report.sensitivity import tornado_rows
 from optimizer.problem.levers import LEVERS, scaled_problem
-from optimizer.runs.pipeline import solve
 from optimizer.runs.sensitivity import sensitivity
 from optimizer.sharing.allocation import allocate
+from optimizer.solving.solve import SolverSettings, solve_problem
 
 
 def test_each_lever_scales_its_inputs_and_the_derived_figures_follow():
@@ -46,8 +45,8 @@ def test_each_lever_scales_its_inputs_and_the_derived_figures_follow():
 
 def test_the_table_has_the_base_and_two_rows_per_lever():
     problem = three_city_problem(agreement_fixed_cost=1e6)
-    settings = RunSettings(write_outputs=False, processes=1, mip_gap=0.0)
-    base = solve(problem, settings)
+    settings = SolverSettings(mip_gap=0.0)
+    base = solve_problem(problem, settings, processes=1)
     table = sensitivity(problem, settings, base)
     assert list(table["lever"]) == ["base", *[lever for lever in LEVERS for _ in (0, 1)]]
     assert table.loc[0, "plan_cost"] == pytest.approx(base.municipal_costs["plan_cost"].sum())
@@ -58,8 +57,8 @@ def test_the_table_has_the_base_and_two_rows_per_lever():
 
 def test_the_report_shows_the_table_and_a_tornado_chart_widest_swing_on_top():
     problem = three_city_problem(agreement_fixed_cost=1e6)
-    settings = RunSettings(write_outputs=False, processes=1, mip_gap=0.0)
-    base = solve(problem, settings)
+    settings = SolverSettings(mip_gap=0.0)
+    base = solve_problem(problem, settings, processes=1)
     table = sensitivity(problem, settings, base, levers=("unit_costs", "agreement_cost"))
     tornado = tornado_rows(table)
     swings = (tornado["high"] - tornado["low"]).abs().to_list()

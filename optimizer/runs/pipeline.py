@@ -34,6 +34,7 @@ from optimizer.outputs.tables import write_alternatives
 from optimizer.problem.data import ProblemData
 from optimizer.results.ranking import Alternative
 from optimizer.results.solution import Solution, solution_to_dict
+from optimizer.runs.sensitivity import sensitivity
 from optimizer.sharing.allocation import Allocation, allocate
 from optimizer.sharing.terms import AgreementTerms, agreement_terms, area_summary
 from optimizer.solving.alternatives import find_alternatives
@@ -241,6 +242,16 @@ def _write_run(
         with timer.stage("alternatives", progress):
             result.ranking = _alternatives(problem, result.solution, settings, progress)
             result.outputs.update(write_alternatives(folder, result.ranking))
+    table = None
+    if settings.sensitivity:
+        with timer.stage("sensitivity", progress):
+            table = sensitivity(
+                problem,
+                solver_settings_for(problem, settings),
+                result.solution,
+                progress=progress,
+                processes=settings.processes or default_processes(),
+            )
     with timer.stage("allocate", progress):
         result.allocation = allocate(
             problem,
@@ -278,6 +289,7 @@ def _write_run(
             run_info=run_info,
             map_png=result.outputs["map.png"],
             alternatives=result.ranking,
+            sensitivity=table,
         )
     result.outputs["solution.json"] = outputs.write_json(
         folder / "solution.json", solution_to_dict(result.solution)

@@ -1,8 +1,8 @@
 """Sensitivity: the plan again with each lever ±20 %, one at a time.
 
 For every lever of :mod:`optimizer.problem.levers` and each factor (0.8 and 1.2 by
-default) the problem is scaled and solved as the base run is (same solver settings,
-stand-alone costs of its own, no run folder); the table says what the area would pay,
+default) the problem is scaled and solved with the base run's solver settings (and
+stand-alone costs of its own); the table says what the area would pay,
 save and close. A council reads it as "how much does the recommendation depend on
 this assumption?"; the report draws it as a tornado chart.
 """
@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from optimizer.config import RunSettings
 from optimizer.errors import OptimizerError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.levers import LEVERS, scaled_problem
 from optimizer.results.solution import Solution
-from optimizer.runs.pipeline import solve
+from optimizer.solving.settings import SolverSettings
+from optimizer.solving.solve import solve_problem
 
 __all__ = ["SENSITIVITY_FACTORS", "plan_figures", "sensitivity"]
 
@@ -52,11 +52,12 @@ def plan_figures(problem: ProblemData, solution: Solution) -> dict[str, object]:
 
 def sensitivity(
     problem: ProblemData,
-    settings: RunSettings,
+    settings: SolverSettings,
     base: Solution,
     factors: Sequence[float] = SENSITIVITY_FACTORS,
     levers: Sequence[str] = LEVERS,
     progress: Callable[[str], None] | None = None,
+    processes: int | None = 1,
 ) -> pd.DataFrame:
     """One row for the base plan, then one per lever and factor.
 
@@ -71,7 +72,7 @@ def sensitivity(
                 progress(f"sensitivity: {lever} × {factor:g}")
             variant = scaled_problem(problem, lever, factor)
             try:
-                solution = solve(variant, settings)
+                solution = solve_problem(variant, settings, processes=processes)
             except OptimizerError as exc:
                 log.warning("sensitivity %s × %g: %s", lever, factor, exc)
                 rows.append({"lever": lever, "factor": factor, "status": type(exc).__name__})
