@@ -7,6 +7,7 @@ import openpyxl
 from geopy.distance import geodesic
 
 from optimizer.outputs.workbooks import write_workbook
+from optimizer.problem.network import access_arcs
 from optimizer.sources.sample import SAMPLE_CSV_DIR, SAMPLE_WORKBOOK, sample_tables
 from optimizer.workbook.assemble import load_problem
 
@@ -67,3 +68,14 @@ def test_sample_capacity_covers_demand():
     capacity = existing.groupby("type")["capacity"].sum()
     demand = problem.demand.sum().reindex(capacity.index)
     assert (capacity >= demand).all()
+
+
+def test_every_zone_can_be_served():
+    """Where residents live (the zones sheet), each demand point reaches a facility or
+    candidate of every type within its maximum distance."""
+    problem, _ = load_problem(SAMPLE_WORKBOOK)
+    assert len(problem.points) == len(problem.zones) > len(problem.municipalities)
+    reached = set(zip(access_arcs(problem)["point"], access_arcs(problem)["type"], strict=True))
+    for point in problem.points.index:
+        for kind in problem.types:
+            assert (point, kind) in reached, (point, kind)

@@ -172,6 +172,7 @@ def test_code_lost_leading_zero_repaired(tmp_path):
     set_cell(path, "candidates", FIRST, "municipality", 1101)
     set_cell(path, "travel", FIRST, "municipality", "01101")
     set_cell(path, "rules", FIRST + 1, "municipality", "01101")  # the rule of 13201
+    set_cell(path, "zones", FIRST, "municipality", 1101)
     found = assert_issue(
         path,
         "code_repaired",
@@ -185,6 +186,7 @@ def test_code_lost_leading_zero_repaired(tmp_path):
     problem, _ = load_problem(path)
     assert "01101" in problem.municipalities.index
     assert problem.facilities.loc["L-001", "municipality"] == "01101"
+    assert problem.zones.loc["13201008003", "municipality"] == "01101"
 
 
 def test_six_digit_code_with_bad_check_digit(tmp_path):

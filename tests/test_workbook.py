@@ -144,6 +144,19 @@ def test_csv_folder_in_any_encoding(tmp_path, encoding):
     assert problem.facilities.loc["C-001", "name"] == "特別養護老人ホームみどり"
 
 
+def test_csv_zones_under_a_japanese_file_name_with_a_projection(tmp_path):
+    folder = write_csv_folder(tmp_path / "csv", "utf-8")
+    zones = pd.read_csv(folder / "zones.csv", dtype=str)
+    (folder / "zones.csv").unlink()
+    zones["人口2035"] = ["1,100", "1,600"]
+    zones.to_csv(folder / "区域.csv", index=False)
+    raw = read_tables(folder)
+    assert "population_2035" in raw.frame("zones").columns
+    problem, _ = load_problem(folder)
+    assert list(problem.zones.index) == ["13201008003", "132020060"]
+    assert problem.zones.loc["132020060", "population"] == 1708
+
+
 def test_csv_row_numbers_in_issues(tmp_path):
     folder = write_csv_folder(tmp_path / "csv", "utf-8")
     frame = pd.read_csv(folder / "facilities.csv", dtype=str)

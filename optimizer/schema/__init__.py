@@ -6,7 +6,7 @@ allowed values), the blank template (headers, Japanese labels, drop-downs, examp
 and the input reference in ``docs/inputs.md``.
 
 A sheet is a :class:`Sheet` of :class:`Column` s (:mod:`.columns`); the sheets are
-:data:`SHEETS` (:mod:`.sheets`, :mod:`.settings_sheets`); the ``parameters`` sheet is a key/value table whose
+:data:`SHEETS` (:mod:`.sheets`, :mod:`.zone_sheet`, :mod:`.settings_sheets`); the ``parameters`` sheet is a key/value table whose
 keys are the :class:`Parameter` s in :data:`PARAMETERS` (:mod:`.parameters`). Default
 unit costs, the coordinate box of Japan, the sanity bands and the plausible range of
 every numeric column and parameter are in :mod:`.reference`.
@@ -39,6 +39,7 @@ from optimizer.schema.sheets import (
     SHEETS_BY_NAME,
     STATUSES,
 )
+from optimizer.schema.zone_sheet import ZONE_POPULATION_TOLERANCE, ZONES
 
 __all__ = [
     "Column",
@@ -55,6 +56,8 @@ __all__ = [
     "TRAVEL",
     "RULES",
     "SCENARIOS",
+    "ZONES",
+    "ZONE_POPULATION_TOLERANCE",
     "PARAMETERS",
     "PARAMETERS_BY_NAME",
     "STATUSES",

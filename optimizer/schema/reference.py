@@ -46,6 +46,10 @@ __all__ = [
     "MAX_UTILISATION",
     "AREA_FLOOR_SHARE",
     "AREA_FLOOR_PER_75PLUS",
+    "ZONE_POPULATION",
+    "ZONE_POPULATION_75PLUS",
+    "COVERAGE_KM",
+    "COVERAGE_SHARE",
 ]
 
 MIC_UNIT_COSTS: dict[str, tuple[float, float]] = {
@@ -93,6 +97,16 @@ million: the smallest municipality, 青ヶ島村, had 169 residents and the larg
 POPULATION_75PLUS: dict[str, Any] = dict(minimum=0, maximum=40_000_000, usual=(1, 1_000_000))
 """Residents aged 75 and over [persons]: bounded as the population; usually at most 1
 million (横浜市 ≈ 0.47 million, 2020 census)."""
+
+ZONE_POPULATION: dict[str, Any] = dict(minimum=0, maximum=40_000_000, usual=(None, 4_000_000))
+"""Residents of one zone (a 町丁・字, a school district, a grid cell) [persons]: bounded as a
+municipality's population, and 0 allowed: about 2 % of the census small areas of the Tama
+area hold no resident (industrial estates, parks, river beds)."""
+
+ZONE_POPULATION_75PLUS: dict[str, Any] = dict(
+    minimum=0, maximum=40_000_000, usual=(None, 1_000_000)
+)
+"""Residents aged 75 and over of one zone [persons]: as :data:`POPULATION_75PLUS`, 0 allowed."""
 
 PROJECTED_POPULATION: dict[str, Any] = dict(minimum=0, maximum=40_000_000)
 """A population projection (``population_YYYY``) [persons]: as the population, and 0 for
@@ -193,6 +207,18 @@ KEEP_OWN_FROM_POPULATION: dict[str, Any] = dict(
 """Population from which every municipality keeps a facility of its own of the type
 [persons]. As the population; usually a city size such as 50,000 (市の要件, 地方自治法
 第8条第1項第1号) or 100,000."""
+
+COVERAGE_KM: dict[str, Any] = dict(minimum=0.01, maximum=3_000, usual=(0.3, 50))
+"""Coverage distance of a type's service-level rule [km]. Error below 10 m (no facility
+serves a radius that small; a positive distance is needed) and above the length of Japan
+(as :data:`ACCESS_KM`). Usual 0.3 … 50 km: a walk of about 800 m to a neighbourhood
+library or community hall (徒歩圏), 30 minutes by car to a care home; a value typed in metres
+(800 for 0.8 km) lands above."""
+
+COVERAGE_SHARE: dict[str, Any] = dict(minimum=0, maximum=1, usual=(0.3, 1))
+"""Least share of each municipality's residents (the type's demand basis) within the
+coverage distance of an open facility of the type. A share, 0 … 1 (90 typed for 90 %
+is an error; 90 % is read as 0.9). Usual 0.3 … 1: a rule below 30 % binds hardly anywhere."""
 
 AREA_FLOOR_SHARE: dict[str, Any] = dict(minimum=0, maximum=10, usual=(0.5, 1.5))
 """Least capacity of a type each elderly-care planning area (老人福祉圏域) keeps, as a share

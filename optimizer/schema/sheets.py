@@ -1,6 +1,6 @@
 """The sheets of the input workbook, declared as data (:data:`SHEETS`): the data sheets
-(municipalities, facility types, facilities, candidates) here, the settings sheets in
-:mod:`.settings_sheets`.
+(municipalities, facility types, facilities, candidates) here, the zones in
+:mod:`.zone_sheet`, the settings sheets in :mod:`.settings_sheets`.
 
 Everything that knows about the workbook's layout reads it from here: the reader
 (sheet and header matching), the validator (types, required cells, ranges, allowed
@@ -18,6 +18,8 @@ from optimizer.schema.reference import (
     AREA_FLOOR_SHARE,
     BUILDING_COST,
     CAPACITY,
+    COVERAGE_KM,
+    COVERAGE_SHARE,
     DEFAULT_MAX_UTILISATION,
     DEMAND_PER_PERSON,
     FLOOR_AREA,
@@ -37,6 +39,7 @@ from optimizer.schema.reference import (
     YEAR_BUILT,
 )
 from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULES, SCENARIOS, TRAVEL
+from optimizer.schema.zone_sheet import ZONES
 
 __all__ = [
     "STATUSES",
@@ -345,10 +348,12 @@ FACILITY_TYPES = Sheet(
     name="facility_types",
     label_ja="施設類型",
     description="One row per facility type: how demand is counted, how far residents "
-    "may travel, unit costs, how full a facility may be, and the least capacity each "
-    "elderly-care planning area keeps.",
+    "may travel, unit costs, how full a facility may be, the least capacity each "
+    "elderly-care planning area keeps, a service level (residents within a distance of "
+    "an open facility) and whether the type is community-based (地域密着型).",
     description_ja="施設類型ごとの需要の数え方、利用圏、単価、稼働率の上限、老人福祉圏域ごと"
-    "の容量の下限を記入します。",
+    "の容量の下限、サービス水準（開設施設から一定距離内に住む住民の割合）、地域密着型か否かを"
+    "記入します。",
     key="type",
     columns=(
         _c(
@@ -520,10 +525,50 @@ FACILITY_TYPES = Sheet(
             **AREA_FLOOR_PER_75PLUS,
             examples=(None, None),
         ),
+        _c(
+            "coverage_km",
+            "カバー距離",
+            "float",
+            "With coverage_share, a service level: the distance within which residents "
+            "count as covered by an open facility of the type (blank: no such rule)",
+            "coverage_share と組で使うサービス水準：開設中のこの類型の施設からこの距離以内に"
+            "住む住民をカバーされているとみなす（空欄は適用なし）",
+            unit="km",
+            **COVERAGE_KM,
+            examples=(None, None),
+        ),
+        _c(
+            "coverage_share",
+            "カバー率下限",
+            "float",
+            "With coverage_km: at least this share (0–1) of each municipality's residents "
+            "(the type's demand basis) live within coverage_km of an open facility of the "
+            "type, whoever hosts it (blank: no such rule)",
+            "coverage_km と組で使う：各市町村の住民（需要の基準人口）のうち、開設中のこの類型の"
+            "施設（所在市町村を問わない）から coverage_km 以内に住む割合の下限（0～1。空欄は"
+            "適用なし）",
+            **COVERAGE_SHARE,
+            examples=(None, None),
+        ),
+        _c(
+            "community_based",
+            "地域密着型",
+            "bool",
+            "Community-based type (地域密着型, e.g. 地域密着型特養 of 29 places or fewer): "
+            "residents of another municipality may use a facility of it only when their "
+            "municipality designates it (指定) with the host's consent, that is under an "
+            "agreement, even when a private operator runs it",
+            "地域密着型の類型か（例：定員29人以下の地域密着型特養）。他の市町村の住民が利用できる"
+            "のは、その住民の市町村が所在市町村の同意を得て指定した場合（協約による場合）に限る"
+            "（民間が運営する施設も同じ）",
+            default=False,
+            examples=("no", "no"),
+        ),
     ),
 )
 SHEETS: tuple[Sheet, ...] = (
     MUNICIPALITIES,
+    ZONES,
     FACILITY_TYPES,
     FACILITIES,
     CANDIDATES,

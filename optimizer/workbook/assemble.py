@@ -2,7 +2,8 @@
 
 The cells of every sheet are coerced by their column's kind (:mod:`.coerce`), defaults
 applied, then one small rule runs per kind of defect (:mod:`.checks`,
-:mod:`.optional_sheets`, :mod:`.bands`). Nothing stops at the first problem: all
+:mod:`.optional_sheets`, :mod:`.zones`, :mod:`.bands`, :mod:`.reach`). Nothing stops at
+the first problem: all
 :class:`~optimizer.workbook.messages.Issue` s are collected, and if any is an error
 :func:`problem_from_tables` raises :class:`~optimizer.errors.InputError` carrying them
 all. Warnings travel with the returned problem.
@@ -27,6 +28,7 @@ from optimizer.workbook.care import check_area_floors, check_operators
 from optimizer.workbook.checks import (
     check_capital_cost_inputs,
     check_coordinates,
+    check_coverage_pairs,
     check_duplicate_keys,
     check_elderly_share,
     check_required_sheets,
@@ -49,8 +51,14 @@ from optimizer.workbook.optional_sheets import (
     travel_from_sheet,
 )
 from optimizer.workbook.raw import RawTables
-from optimizer.workbook.reach import check_capacity_within_reach, check_reach, usable_arcs
+from optimizer.workbook.reach import (
+    check_capacity_within_reach,
+    check_coverage_reach,
+    check_reach,
+    usable_arcs,
+)
 from optimizer.workbook.reader import read_tables
+from optimizer.workbook.zones import check_zone_totals, zones_from_sheet
 
 __all__ = ["problem_from_tables", "load_problem", "clean_tables"]
 
@@ -166,8 +174,11 @@ def _types_table(frame: pd.DataFrame) -> pd.DataFrame:
         "area_floor_share",
         "area_floor_per_75plus",
         "keep_own_from_population",
+        "coverage_km",
+        "coverage_share",
     ):
         table[column] = table[column].astype(float)
+    table["community_based"] = [v is True for v in table["community_based"]]
     return table.set_index(pd.Index(table.pop("type").astype(str), name="type"))
 
 
@@ -181,10 +192,14 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
     issues.extend(check_elderly_share(municipalities))
     codes = pd.Index([c for c in municipalities["code"] if c is not None]).unique()
     lookup = municipality_lookup(codes)
+    zones, found = zones_from_sheet(frames.get("zones"), municipalities, lookup)
+    issues.extend(found)
+    issues.extend(check_zone_totals(zones, frames.get("zones"), municipalities))
 
     types, found = fill_unit_costs(frames["facility_types"])
     issues.extend(found)
     issues.extend(check_duplicate_keys("facility_types", "type", types["type"]))
+    issues.extend(check_coverage_pairs(types))
     type_ids = pd.Index([t for t in types["type"] if t is not None]).unique()
 
     seen: dict[str, tuple[str, int]] = {}
@@ -228,6 +243,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
         "rows": rows,
         "parameters": params,
         "municipalities": municipalities,
+        "zones": zones,
         "types": types,
         "existing": existing,
         "candidates": sites.get("candidates"),
@@ -286,6 +302,7 @@ def problem_from_tables(
         travel=parts["travel"],
         scenarios=parts["scenarios"],
         source=provenance,
+        zones=parts["zones"],
     )
     rows: SheetRows = parts["rows"]
     arcs = usable_arcs(problem)
@@ -293,6 +310,7 @@ def problem_from_tables(
     issues.extend(check_capacity_within_reach(problem, rows.municipalities, arcs))
     issues.extend(check_contradictions(problem, rows))
     issues.extend(check_area_floors(problem, rows.municipalities, rows.types))
+    issues.extend(check_coverage_reach(problem, rows.types, arcs))
     _raise_if_errors(issues)
     warnings = [item for item in issues if item.severity == WARNING]
     for item in warnings:

@@ -38,6 +38,7 @@ __all__ = [
     "check_types_used",
     "check_capital_cost_inputs",
     "check_weights",
+    "check_coverage_pairs",
 ]
 
 
@@ -409,3 +410,29 @@ def check_weights(parameters: Parameters, rows: Mapping[str, int]) -> list[Issue
             "均等割＋人口割＋実績割＝1",
         )
     ]
+
+
+def check_coverage_pairs(types: pd.DataFrame) -> list[Issue]:
+    """``rule_incomplete`` for a type with ``coverage_km`` or ``coverage_share`` but not
+    both: the service level needs a distance and a share."""
+    found = []
+    pairs = (("coverage_km", "coverage_share"), ("coverage_share", "coverage_km"))
+    for row, record in excel_rows(types):
+        for given, blank in pairs:
+            if pd.isna(record[given]) or not pd.isna(record[blank]):
+                continue
+            found.append(
+                issue(
+                    "facility_types",
+                    row,
+                    blank,
+                    None,
+                    "rule_incomplete",
+                    f"{blank} too: the service level of type '{record['type']}' needs both "
+                    f"coverage_km and coverage_share ({given} is {record[given]:g}), or neither",
+                    f"類型「{record['type']}」のサービス水準には coverage_km と coverage_share の"
+                    f"両方が必要です（{given} は {record[given]:g}）。{blank} を記入するか、"
+                    "両方とも空欄に",
+                )
+            )
+    return found

@@ -32,6 +32,7 @@ __all__ = ["MUNICIPALITY_CODE_COLUMNS", "coerce_sheet", "repaired_code"]
 
 MUNICIPALITY_CODE_COLUMNS = {
     ("municipalities", "code"),
+    ("zones", "municipality"),
     ("facilities", "municipality"),
     ("candidates", "municipality"),
     ("travel", "municipality"),

@@ -59,6 +59,10 @@ INTRO = {
         "建築年は 1985、昭和60、S60、R3 のように入力できます。",
         "単価が空欄の場合、図書館・ホール・介護施設は総務省「公共施設等更新費用試算ソフト」"
         "（ふるさと財団）の単価を用います。",
+        "zones（区域）シートは任意です。町丁・字などの小地域ごとに代表点と人口を記入すると、"
+        "利用距離を市町村の代表点ではなく住民の居住地から測ります。需要の合計は市町村シートの"
+        "人口のままで、区域の人口の比で配分します。区域のない市町村の住民は市町村の代表点に"
+        "置きます。",
     ],
     "en": [
         "Input workbook of the facility-sharing optimiser (連携協約).",
@@ -72,6 +76,11 @@ INTRO = {
         "Yes/no accepts yes/no, はい/いいえ, ○/×, 1/0. Years accept 1985, 昭和60, S60, R3.",
         "Blank unit costs of library, hall and care take the MIC defaults "
         "(総務省「公共施設等更新費用試算ソフト」, ふるさと財団).",
+        "The zones sheet (区域) is optional: give small areas (町丁・字 …) with their point "
+        "and residents, and distances start where residents live instead of at the "
+        "municipality's point. Demand totals stay those of the municipalities sheet, split "
+        "over the zones by their residents; a municipality without zones keeps its "
+        "residents at its own point.",
     ],
 }
 

@@ -157,6 +157,28 @@ TITLES: dict[str, tuple[str, str]] = {
         "圏域の容量の下限に、圏域内の施設・候補地の容量が届きません",
         "an area floor above the capacity the area's facilities and candidates hold",
     ),
+    # zones
+    "zone_is_municipality_code": (
+        "区域IDが他の市町村のコードと同じです",
+        "zone id equals another municipality's code",
+    ),
+    "zone_population_mismatch": (
+        "区域の人口の合計が市町村の人口と合いません",
+        "the zones' population does not add up to the municipality's",
+    ),
+    "zone_elderly_exceeds": (
+        "区域の75歳以上人口の合計が市町村の75歳以上人口を超えています",
+        "the zones' 75+ population exceeds the municipality's",
+    ),
+    "municipality_without_zones": (
+        "区域のない市町村です（住民を市町村の代表点に置きます）",
+        "municipality without zones (its residents sit at its own point)",
+    ),
+    # service level
+    "coverage_out_of_reach": (
+        "カバー率の下限に、開設しうる施設が届きません",
+        "a coverage share beyond what the facilities that may open reach",
+    ),
     # sanity bands
     "library_area_band": (
         "図書館の延床面積が目安の範囲外です",

@@ -6,10 +6,16 @@ facility or candidate of the type lies within its maximum distance, and
 ``demand_beyond_reach`` when some do but their capacities together fall short of the
 municipality's demand alone. Either way part of the demand stays unserved whatever the
 plan (at the price of ``unserved_penalty``), which is seldom what a planner meant.
+
+A third, per type with a coverage rule: ``coverage_out_of_reach`` when fewer of some
+municipality's residents than ``coverage_share`` live within ``coverage_km`` of any
+facility or candidate of the type, even with all of them open; the rule then holds the
+municipality to the share they reach (:func:`optimizer.problem.rules.coverage_goal`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -18,7 +24,13 @@ from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
 from optimizer.workbook.messages import WARNING, Issue, issue
 
-__all__ = ["usable_arcs", "check_reach", "check_capacity_within_reach", "listed"]
+__all__ = [
+    "usable_arcs",
+    "check_reach",
+    "check_capacity_within_reach",
+    "check_coverage_reach",
+    "listed",
+]
 
 SHOWN_IDS = 5
 """Facility ids named in one message (then "… and n more")."""
@@ -126,6 +138,65 @@ def check_capacity_within_reach(
                 f"{len(ids)} か所（{listed(ids, 'ja')}）で使える容量は {have:,.0f}（容量 "
                 f"{held:,.0f} の {share:.0%}、稼働率上限）だけで、少なくとも "
                 f"{amount - have:,.0f} は充足できません（候補地・容量・最大利用距離の見直しを）",
+                severity=WARNING,
+            )
+        )
+    return found
+
+
+def _covered_shares(problem: ProblemData, arcs: pd.DataFrame, kind: str, km: float) -> pd.Series:
+    """Per municipality with demand for ``kind``: the share of its demand (its basis
+    residents) at demand points within ``km`` of a usable facility or candidate."""
+    demand = problem.point_demand[kind].astype(float)
+    town = problem.points["municipality"].astype(str)
+    near = arcs[(arcs["type"] == kind) & (arcs["distance_km"] <= km + 1e-9)]
+    covered = demand.where(demand.index.isin(set(near["point"].astype(str))), 0.0)
+    total = demand.groupby(town).sum()
+    share = covered.groupby(town).sum() / total.where(total > 0)
+    return share[total > 0]
+
+
+def check_coverage_reach(
+    problem: ProblemData, type_rows: Mapping[str, int], arcs: pd.DataFrame | None = None
+) -> list[Issue]:
+    """``coverage_out_of_reach`` (warning), one per type: the municipalities of which
+    fewer residents than ``coverage_share`` live within ``coverage_km`` of any facility or
+    candidate of the type not fixed to close (each with the share they reach).
+
+    ``type_rows`` maps types to their row in the facility_types sheet; ``arcs`` as for
+    :func:`check_reach`.
+    """
+    types = problem.facility_types
+    if "coverage_km" not in types or "coverage_share" not in types:
+        return []
+    arcs = usable_arcs(problem) if arcs is None else arcs
+    names = problem.municipalities["name"].astype(str)
+    found = []
+    for kind, spec in types.iterrows():
+        km, goal = float(spec["coverage_km"]), float(spec["coverage_share"])
+        if not (math.isfinite(km) and math.isfinite(goal) and goal > 0):
+            continue
+        km = min(km, float(spec["max_distance_km"]))
+        shares = _covered_shares(problem, arcs, str(kind), km)
+        short = shares[shares < goal - 1e-9]
+        if short.empty:
+            continue
+        items = [f"{names.get(c, c)} ({c}) {s:.0%}" for c, s in short.items()]
+        items_ja = [f"{names.get(c, c)}（{c}）{s:.0%}" for c, s in short.items()]
+        found.append(
+            issue(
+                "facility_types",
+                type_rows.get(str(kind)),
+                "coverage_share",
+                f"{goal:g}",
+                "coverage_out_of_reach",
+                f"a share each municipality can reach: even with every {kind} facility and "
+                f"candidate open, fewer residents live within {km:g} km in {listed(items)}; "
+                "the rule holds each to the share it reaches (add a candidate, or lower "
+                "coverage_share)",
+                f"各市町村が達成できる割合：{kind}の施設・候補地をすべて開設しても、{km:g} km "
+                f"以内に住む住民の割合は {listed(items_ja, 'ja')} にとどまります。この割合を"
+                "下限とします（候補地の追加か coverage_share の見直しを）",
                 severity=WARNING,
             )
         )

@@ -71,7 +71,13 @@ FACILITY_TARGET_COLUMNS = (
     "floor_area_m2",
     "year_built",
 )
-NULLABLE_TYPE_COLUMNS = ("area_floor_share", "area_floor_per_75plus", "keep_own_from_population")
+NULLABLE_TYPE_COLUMNS = (
+    "area_floor_share",
+    "area_floor_per_75plus",
+    "keep_own_from_population",
+    "coverage_km",
+    "coverage_share",
+)
 """Type columns a scenario may blank (no floor, no rule); the others need a value."""
 MUNICIPALITY_TARGET_COLUMNS = ("population", "population_75plus", "may_share", "capital_budget")
 RULE_TARGETS = ("rules.no_cooperation", "rules.allow_cooperation", "rules.keep_own")

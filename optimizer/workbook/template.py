@@ -20,6 +20,7 @@ from optimizer.schema import (
     PARAMETERS,
     PUBLIC_AREA_PER_RESIDENT,
     SHEETS,
+    ZONE_POPULATION_TOLERANCE,
     Column,
     Parameter,
     Sheet,
@@ -231,8 +232,8 @@ def schema_markdown(lang: str = "en") -> str:
         "kept as text: a 4-digit code is taken as a 5-digit code that lost its leading zero "
         "(repaired, with a warning); a 6-digit code must carry a valid check digit; a "
         "5-digit reference matches a 6-digit code and vice versa; a code that is not made "
-        "of digits is kept as typed, with a warning. No code or id (municipality codes, "
-        "facility ids, types) may hold a control character, `/` or `\\`, or be `.` or "
+        "of digits is kept as typed, with a warning. No code or id (municipality codes, zone "
+        "ids, facility ids, types) may hold a control character, `/` or `\\`, or be `.` or "
         "`..`: they end up in file names and log lines.",
         "",
         "Files refused outright: old `.xls`, password-protected workbooks, CSV or text "
@@ -326,6 +327,54 @@ def schema_markdown(lang: str = "en") -> str:
         "no municipality names its area has no effect (`floor_without_area`, warning); a "
         "municipality with a blank `care_area` while others name theirs is in no area "
         "(`no_care_area`, warning).",
+        "",
+        "## Zones: where residents live",
+        "",
+        "The optional `zones` sheet (区域) places each municipality's residents on its small "
+        "areas — the census 町丁・字 (小地域), school districts or grid cells — each with a "
+        "point and its residents. Distances then start where residents live instead of at "
+        "the municipality's point. The municipalities sheet keeps the totals: a "
+        "municipality's demand D[i, k] is split over its demand points in proportion to the "
+        "type's demand basis, D[p, k] = D[i, k] × b[p] / b[i] (b: residents, or residents "
+        "aged 75+, summed over the point's zones), and accounts, payments and agreements "
+        "stay per municipality. A blank `population_75plus` of a zone is the municipality's "
+        "75+ count not given on its other zones, spread over its blank zones in proportion "
+        "to their population (an assumption the report states). Without the sheet, or with "
+        "the sheet left without rows, each municipality is one zone at its own point, keyed "
+        "by its code, as before.",
+        "",
+        "- Errors: a zone id used twice (`duplicate_key`); a point outside Japan "
+        "(`outside_japan`, `latlon_swapped`); a municipality not on the municipalities sheet "
+        "(`unknown_municipality`); a zone id that is the code of another municipality "
+        "(`zone_is_municipality_code`: a municipality without zones is the zone keyed by "
+        "its code); more residents aged 75+ than residents (`elderly_exceeds_population`).",
+        f"- Warnings: a municipality's zones hold more than {ZONE_POPULATION_TOLERANCE:.0%} "
+        "more or fewer residents than its population (`zone_population_mismatch`, with both "
+        "numbers); their residents aged 75+ exceed its 75+ count (`zone_elderly_exceeds`); "
+        "a municipality has no zone while others do (`municipality_without_zones`: its "
+        "residents stay at its own point).",
+        "- Demand points: every zone is one, unless the parameters merge them. "
+        "`zone_grid_km` merges the zones of a municipality that fall in one square of that "
+        "size into one point at their population-weighted centre; `zones_per_municipality` "
+        "then merges each municipality's points into at most that many by "
+        "population-weighted k-means. Merging moves each resident at most the distance from "
+        "the zone's point to its demand point, so every access distance is off by at most "
+        "that (× `detour_factor`): reported per zone as its displacement.",
+        "- A `travel` row (municipality, facility) holds for every point of the municipality.",
+        "",
+        "## Service level and community-based types",
+        "",
+        "- `coverage_km` with `coverage_share` on the `facility_types` sheet: at least that "
+        "share of each municipality's residents (the type's demand basis, on its demand "
+        "points) live within `coverage_km` (at most `max_distance_km`) of an open facility "
+        "of the type, whoever hosts it. One without the other is an error "
+        "(`rule_incomplete`). Where even every facility and candidate of the type not set "
+        "to close reaches fewer, the rule holds the municipality to the share they reach "
+        "(`coverage_out_of_reach`, warning, with each municipality's share).",
+        "- `community_based` (地域密着型, e.g. a 地域密着型特養 of 29 places or fewer): "
+        "residents of another municipality may use a facility of the type only when their "
+        "municipality designates it (指定) with the host's consent — an agreement between "
+        "the two — even when a private operator runs it. Blank: no.",
         "",
         "## Sanity bands (warnings)",
         "",
