@@ -274,6 +274,7 @@ def _rename_everywhere(**codes: str) -> dict[str, pd.DataFrame]:
         "candidates": ["municipality"],
         "travel": ["municipality"],
         "rules": ["municipality", "other"],
+        "zones": ["municipality"],
     }.items():
         for column in columns:
             tables[name][column] = tables[name][column].replace(renamed)

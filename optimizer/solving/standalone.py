@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import SolverError
+from optimizer.errors import NoPlanInTimeError, SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.names import municipality_label
 from optimizer.problem.restrict import restrict_problem
@@ -57,6 +57,11 @@ def _coalition_solve(
         who = "、".join(municipality_label(sub, c) for c in members)
         raise infeasible_error(sub, None, who=who)
     if plan is None:
+        if outcome.status == Status.NO_SOLUTION:
+            raise NoPlanInTimeError(
+                f"the solver stopped without a plan for {', '.join(members)} on its own "
+                f"({outcome.status}); try a longer time limit than {settings.time_limit_s:g} s"
+            )
         raise SolverError(f"coalition {', '.join(members)}: no plan on its own ({outcome.status})")
     if outcome.status != Status.OPTIMAL:
         log.warning("coalition %s: %s, gap %.3g", members, outcome.status, outcome.gap)
