@@ -33,7 +33,7 @@ def test_the_three_plans_side_by_side(solved):
     assert table.at["renew_all", "versus_renew"] == 0.0
     assert (table.filter(like="unserved_") == 0).all().all()
     words = " ".join(sharing_statement(problem, solution))
-    assert "共同利用による効果" in words and "3施設のうち、共同利用によるものは3施設" in words
+    assert "共同利用による効果" in words and "3施設は、いずれも共同利用によるもの" in words
 
 
 def test_each_closure_names_its_nearest_open_alternative_and_the_residents_it_served(solved):

@@ -29,7 +29,7 @@ from optimizer.outputs.xlsx_layout import (
 )
 from optimizer.problem.costs import municipal
 from optimizer.problem.data import ProblemData
-from optimizer.problem.names import municipality_label, type_name
+from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 
 __all__ = [
@@ -100,9 +100,15 @@ def sharing_statement(problem: ProblemData, solution: Solution) -> list[str]:
     lines = [
         f"全施設を今のまま更新すると年間{_oku(costs['renew_all'])}、各市町村が単独で見直すと"
         f"{_oku(costs['alone'])}、共同利用では{_oku(costs['shared'])}です。"
-        f"単独の見直しとの差{_oku(from_sharing)}が、共同利用による効果です"
-        f"（単独の見直し自体の効果は{_oku(from_review)}）。"
+        f"単独の見直しとの差{_oku(from_sharing)}が、共同利用による効果です。"
     ]
+    if from_review >= 0:
+        lines[0] += f"（単独の見直し自体の効果は{_oku(from_review)}）"
+    else:
+        lines[0] += (
+            f"単独で見直すと現状維持より{_oku(-from_review)}多くかかるのは、現状維持では"
+            "充足できない需要を新設などで賄うためです。"
+        )
     unserved = [c for c in table.columns if c.startswith("unserved_")]
     short = table.set_index("key")[unserved]
     worse = [
@@ -116,12 +122,18 @@ def sharing_statement(problem: ProblemData, solution: Solution) -> list[str]:
             "（その分は自ら確保する費用で計上しています）。"
         )
     closed = comparison_closed(solution)
-    if closed is not None:
+    if closed is not None and closed[0]:
         total, by_sharing = closed
-        lines.append(
-            f"本計画で廃止する{total}施設のうち、共同利用によるものは{by_sharing}施設です"
-            f"（残る{total - by_sharing}施設は各市町村が単独で見直しても廃止されます）。"
-        )
+        if by_sharing == total:
+            lines.append(
+                f"本計画で廃止する{total}施設は、いずれも共同利用によるものです"
+                "（各市町村が単独で見直す場合は存続します）。"
+            )
+        else:
+            lines.append(
+                f"本計画で廃止する{total}施設のうち、共同利用によるものは{by_sharing}施設です"
+                f"（残る{total - by_sharing}施設は各市町村が単独で見直しても廃止されます）。"
+            )
     return lines
 
 
@@ -160,11 +172,10 @@ def write_comparison_block(
     ]
     for kind in problem.types:
         unit = str(problem.facility_types.at[kind, "capacity_unit"])
-        cols.append(
-            Col(f"unserved_{kind}", f"充足できない\n{type_name(problem, kind)}", unit, "qty")
-        )
-    ws.set_row(row, 30)
-    where = write_table(book, ws, row, cols, table.to_dict("records"), total_label=None)
+        cols.append(Col(f"unserved_{kind}", f"未充足\n{type_name(problem, kind)}", unit, "qty"))
+    where = write_table(
+        book, ws, row, cols, table.to_dict("records"), total_label=None, header_height=44
+    )
     row = where.bottom + 1
     write_note(
         book,
@@ -177,17 +188,18 @@ def write_comparison_block(
 
 
 def _closure_records(problem: ProblemData, closures: pd.DataFrame) -> list[dict]:
+    names = problem.municipalities["name"].astype(str)
     records = []
     for row in closures.itertuples(index=False):
         alternative = (
-            f"{row.alternative_name}（{municipality_label(problem, row.alternative_municipality)}）"
+            f"{row.alternative_name}（{names.get(str(row.alternative_municipality), '')}）"
             if row.alternative
             else "（同じ類型の施設なし）"
         )
         by_sharing = row.by_sharing
         records.append(
             {
-                "name": f"{row.name}（{municipality_label(problem, row.municipality)}）",
+                "name": f"{row.name}（{names.get(str(row.municipality), '')}）",
                 "type": type_name(problem, row.type),
                 "alternative": alternative,
                 "alternative_km": None if math.isnan(row.alternative_km) else row.alternative_km,
@@ -260,13 +272,28 @@ def write_closures_block(
 CHECKLIST_COLS = [
     Col("name", "施設名", "Facility", "wrap", 30),
     Col("host_name", "設置団体", "Host", "text", 10),
-    Col("age_years", "築年数", "Age", "int", 8),
-    Col("ordinance", "設置条例の廃止・改正", "Ordinance", "wrap", 30),
-    Col("special_majority", "特別多数議決\n（第244条の2第2項）", "Two-thirds majority", "wrap", 30),
-    Col("subsidy_property", "補助金で整備した\n財産の処分", "Subsidised property", "wrap", 30),
-    Col("residents_notice", "住民への周知", "Notice to residents", "wrap", 30),
+    Col("replacements", "代わりに利用する施設", "Used instead", "wrap", 30),
+    Col("year_built", "建築年", "Built", "text", 8),
+    Col("age_years", "築年数", "Age", "int", 12),
+    Col("ordinance", "①条例", "Ordinance", "text", 12),
+    Col("special_majority", "②特別多数", "Majority", "text", 9),
+    Col("subsidy_property", "③補助金", "Subsidy", "text", 12),
+    Col("residents_notice", "④周知", "Notice", "text", 8),
 ]
-"""The columns of the closure checklist on the closures sheet."""
+"""The columns of the closure checklist on the closures sheet: a box per step."""
+
+CLOSURE_STEPS = {
+    "ordinance": "①条例：施設の設置条例を廃止する（一つの条例で複数の施設を定めているときは、"
+    "その施設を削る改正）。施行日は住民が代わりの施設を利用できる日以後とする（地方自治法第244条の2第1項）。",
+    "special_majority": "②特別多数：条例で特に重要な公の施設と定めている場合に限り、廃止には出席議員の"
+    "3分の2以上の同意を要する（同法第244条の2第2項）。定めがなければ通常の議決による。",
+    "subsidy_property": "③補助金：国・都の補助金で整備した建物を処分制限期間内に取り壊し・転用・譲渡する"
+    "ときは、交付した省庁の承認を要する（補助金適正化法第22条）。整備時の補助と期間を確認する。",
+    "residents_notice": "④周知：廃止の時期、代わりの施設と利用方法・使用料、経過措置を相当期間前から"
+    "周知し、継続して利用している人には個別に移行先を調整する。",
+}
+"""The four steps of a closure, stated once under the checklist (details per facility in
+the area summary document)."""
 
 
 def write_closures(
@@ -310,18 +337,22 @@ def write_closures(
     )
     row += 2
     if checklist is not None and len(checklist):
-        row = write_section(book, ws, row, "廃止の手続　What each closure takes", 8)
+        row = write_section(
+            book, ws, row, "廃止の手続（チェックリスト）　What each closure takes", 8
+        )
         ws.set_row(row, 30)
+        boxes = checklist.assign(
+            year_built=checklist["year_built"].map(lambda y: "不明" if pd.isna(y) else str(y)),
+            **{step: "□" for step in CLOSURE_STEPS},
+        )
         where = write_table(
-            book, ws, row, CHECKLIST_COLS, checklist.to_dict("records"), total_label=None
+            book, ws, row, CHECKLIST_COLS, boxes.to_dict("records"), total_label=None
         )
         row = where.bottom + 1
-        write_note(
-            book,
-            ws,
-            row,
-            "特別多数議決は、条例で特に重要な施設と定めたものに限ります。補助金で整備した施設は、"
-            "処分制限期間内の処分に所管大臣の承認が要ります（補助金適正化法第22条）。",
-        )
+        for text in CLOSURE_STEPS.values():
+            ws.merge_range(row, 0, row, len(CHECKLIST_COLS) - 1, "", book.fmt("wrap", "note"))
+            ws.write_string(row, 0, text, book.fmt("wrap", "note"))
+            ws.set_row(row, 28)
+            row += 1
     width = max(len(CLOSURE_COLS), len(CHECKLIST_COLS))
     page_setup(book, ws, SHEET_NAMES["closures"], row, width - 1, (top, top + 1))
