@@ -9,7 +9,9 @@ Municipalities
     ``code5`` → ``code``; city-hall ``lat`` / ``lon``; ``pop_2020_census_prelim`` (2020
     census, preliminary) → ``population``; ``insured75plus_derived`` (care-insurance
     first-class insured aged 75+, fiscal-year end, probably March 2024) →
-    ``population_75plus``. All demand of a municipality sits at its city hall.
+    ``population_75plus``. Residents sit at the city hall, or (``zones=True``) in the
+    2,188 census small areas with residents (``zones`` table; 75+ spread by population,
+    see :mod:`optimizer.sources.tama_residents`).
     ``care_area``: the 老人福祉圏域 from ``rofuku_keniki.csv`` (column ``keniki``, joined on
     ``code5``): 西多摩, 南多摩, 北多摩西部, 北多摩南部, 北多摩北部.
 Libraries
@@ -29,7 +31,10 @@ Culture halls — the rule
     ~1,500-facility reading of the case, for scale runs.
 Elderly care
     All four residential types of the case: 介護老人福祉施設 (特養), 介護老人保健施設 (老健),
-    地域密着型介護老人福祉施設 (small 特養, ≤ 29 beds) and 介護医療院. Capacity [beds] where
+    地域密着型介護老人福祉施設 (small 特養, ≤ 29 beds) and 介護医療院, each its own facility
+    type with its own demand per 75+ resident calibrated on today's beds
+    (:data:`~optimizer.sources.tama_residents.CARE_TYPES`; ``split_care=False``: one
+    ``care`` type). Capacity [beds] where
     the source gives a positive 定員. Each registered 事業所 is its own facility (a 特養 with
     two wings is two rows).
 Operators — the rule
@@ -41,13 +46,14 @@ Operators — the rule
     municipalities nothing. Libraries (``operator_code`` 3) and halls are municipal.
 Headroom and planning-area floors
     ``max_utilisation`` 0.9 for libraries and halls, 0.95 for care (as the sample); care
-    ``area_floor_share`` 1.0: each 老人福祉圏域 keeps at least today's care capacity
-    (:data:`AREA_FLOOR_SHARE`).
+    ``area_floor_share`` 1.0: each 老人福祉圏域 keeps at least today's capacity of each
+    care type (:data:`AREA_FLOOR_SHARE`).
 
 Candidate sites
     The case has none. Wherever a municipality's own facilities of a type hold less
     than its own demand, :func:`shortfall_candidates` adds one new site at its city hall
-    that tops its capacity up to 1.2 × its demand (16 sites with the rules above), so
+    that tops its capacity up to 1.2 × its demand (88 sites with the rules above, 75 of
+    them care; 16 with one care type), so
     that every municipality has a stand-alone plan that serves all its residents. Every
     value of a candidate is an assumption (the :data:`RATES`, the MIC rebuild unit cost
     + 10 %).
@@ -104,8 +110,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.problem.data import ProblemData
-from optimizer.schema import MIC_UNIT_COSTS
+from optimizer.problem.data import ProblemData, assemble_problem
+from optimizer.schema import MIC_UNIT_COSTS, SHEETS_BY_NAME
+from optimizer.sources.tama_residents import (
+    CARE_FAMILY,
+    CARE_TYPES,
+    read_zones,
+    split_care_tables,
+    zone_assumptions,
+    zone_index,
+)
 from optimizer.workbook.assemble import problem_from_tables
 
 __all__ = [
@@ -161,7 +175,8 @@ is about 95 % nationally). The Tama case adds its planning-area floor
 
 AREA_FLOOR_SHARE = {"care": 1.0}
 """``area_floor_share`` of the Tama case: each 老人福祉圏域 keeps at least today's care
-capacity (Tokyo plans care capacity per 圏域 and means to grow it, not shrink it)."""
+capacity (Tokyo plans care capacity per 圏域 and means to grow it, not shrink it); with
+the care types split, the share holds for each of them."""
 
 MUNICIPAL_CARE_WORDS = ("市立", "町立", "村立")
 """A care facility whose name contains one of these is municipal; every other is private."""
@@ -235,8 +250,14 @@ CANDIDATE_TARGET = 1.2
 """A candidate tops its host's own capacity up to this multiple of its own demand."""
 
 
+def _rate_kind(kind: str) -> str:
+    """The :data:`RATES` entry of a type: a care type (``care_tokuyo`` …) builds as care."""
+    return CARE_FAMILY if kind in set(CARE_TYPES["type"]) else kind
+
+
 def floor_area_for(kind: str, capacity: np.ndarray) -> np.ndarray:
     """Gross floor area [m²] that holds ``capacity`` [type unit] at the :data:`RATES`."""
+    kind = _rate_kind(kind)
     rate = RATES[kind]
     if kind == "care":
         return np.asarray(capacity, dtype=float) * rate["m2_per_bed"]
@@ -247,6 +268,7 @@ def floor_area_for(kind: str, capacity: np.ndarray) -> np.ndarray:
 
 def operating_cost_for(kind: str, capacity: np.ndarray, area: np.ndarray) -> np.ndarray:
     """Annual operating cost [yen/year] at the :data:`RATES`: per bed for care, per m² else."""
+    kind = _rate_kind(kind)
     rate = RATES[kind]
     if kind == "care":
         return np.asarray(capacity, dtype=float) * rate["operating_per_bed"]
@@ -503,8 +525,18 @@ def _rule_text(kind: str, column: str, d: pd.Series) -> str:
     return f"floor area × {d['operating_per_m2']:,.0f} yen/m²/year"
 
 
+def _zone_sheet_known() -> bool:
+    """Whether the workbook schema has a ``zones`` sheet (the validator then reads it)."""
+    return "zones" in SHEETS_BY_NAME
+
+
 def tama_tables(
-    case_dir: Path, *, include_community_rooms: bool = False
+    case_dir: Path,
+    *,
+    include_community_rooms: bool = False,
+    split_care: bool = True,
+    zone_grid_km: float | None = None,
+    zones_per_municipality: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The Tama case as input tables (see the module docstring for every rule).
 
@@ -512,66 +544,133 @@ def tama_tables(
     ----------
     case_dir
         The ``case-tama`` folder (``municipalities.csv``, ``facilities.csv``,
-        ``rofuku_keniki.csv``).
+        ``rofuku_keniki.csv``, ``chome_pop2020.csv``).
     include_community_rooms
         Also keep every 公民館 and 集会施設 that is not a culture hall.
+    split_care
+        One facility type per care service (:data:`~optimizer.sources.tama_residents.CARE_TYPES`,
+        demand per 75+ resident calibrated on today's beds); ``False``: the one ``care``
+        type of :data:`FACILITY_TYPES` (0.035 beds per 75+ resident).
+    zone_grid_km, zones_per_municipality
+        The aggregation parameters written to the ``parameters`` sheet (blank: none).
 
     Returns
     -------
     dict
         ``municipalities`` (with ``care_area``), ``facility_types`` (with
-        ``max_utilisation`` and the care ``area_floor_share``), ``facilities`` (schema
+        ``max_utilisation``, the care ``area_floor_share`` and, when the schema has it,
+        ``community_based``), ``facilities`` (schema
         columns, ``operator`` by :func:`care_operators`, plus
         ``subtype`` and ``assumed``, the ;-separated columns filled from
         :data:`DEFAULTS`), ``candidates`` (:func:`shortfall_candidates`: the case has
-        no sites of its own, every value of these is assumed),
-        ``parameters``, and ``assumptions`` (one row per filled column and subtype).
+        no sites of its own, every value of these is assumed), ``zones`` (the small
+        areas with residents, :func:`optimizer.sources.tama_residents.read_zones`),
+        ``parameters``, and ``assumptions`` (one row per filled column and subtype, and
+        the zones' rows).
     """
     raw_municipalities, raw_facilities, raw_areas = _read_case(case_dir)
     facilities = _facilities(_select_facilities(raw_facilities, include_community_rooms))
     municipalities = _municipalities(raw_municipalities, raw_areas)
-    candidates = shortfall_candidates(municipalities, facilities, FACILITY_TYPES)
+    assumptions = _assumptions(facilities)
+    facility_types = FACILITY_TYPES
+    if split_care:
+        facilities, facility_types, assumptions = split_care_tables(
+            facilities,
+            float(municipalities["population_75plus"].sum()),
+            FACILITY_TYPES,
+            assumptions,
+            community_column="community_based" in SHEETS_BY_NAME["facility_types"].column_index,
+        )
+    candidates = shortfall_candidates(municipalities, facilities, facility_types)
+    zones = read_zones(case_dir)
     rooms = " incl. community rooms" if include_community_rooms else ""
-    parameters = pd.DataFrame(
-        {
-            "name": ["area_name", "time_limit_s", "mip_gap"],
-            "value": [f"多摩地域 30市町村{rooms}", "300", "0.001"],
-            "note": ["", "", ""],
-        }
+    names, values = (
+        ["area_name", "time_limit_s", "mip_gap"],
+        [f"多摩地域 30市町村{rooms}", "300", "0.001"],
     )
+    for name, value in (
+        ("zone_grid_km", zone_grid_km),
+        ("zones_per_municipality", zones_per_municipality),
+    ):
+        if value:
+            names.append(name)
+            values.append(f"{value:g}")
+    parameters = pd.DataFrame({"name": names, "value": values, "note": [""] * len(names)})
     log.info(
-        "Tama case: %d facilities (%s); operators %s",
+        "Tama case: %d facilities (%s); operators %s; %d zones",
         len(facilities),
         facilities["type"].value_counts().to_dict(),
         facilities.groupby(["type", "operator"]).size().to_dict(),
+        len(zones),
     )
-    floors = FACILITY_TYPES["type"].map(AREA_FLOOR_SHARE).astype(float)
+    floors = facility_types["type"].map(_floor_share).astype(float)
     return {
         "municipalities": municipalities,
-        "facility_types": FACILITY_TYPES.assign(area_floor_share=floors),
+        "facility_types": facility_types.assign(area_floor_share=floors),
         "facilities": facilities,
         "candidates": candidates,
+        "zones": zones,
         "parameters": parameters,
-        "assumptions": _assumptions(facilities),
+        "assumptions": pd.concat(
+            [assumptions, zone_assumptions(case_dir, zones)], ignore_index=True
+        ),
     }
 
 
-def tama_problem(case_dir: Path, *, include_community_rooms: bool = False) -> ProblemData:
+def _floor_share(kind: str) -> float:
+    """``area_floor_share`` of a type: :data:`AREA_FLOOR_SHARE` of it or of its family."""
+    return AREA_FLOOR_SHARE.get(kind, AREA_FLOOR_SHARE.get(_rate_kind(kind), np.nan))
+
+
+def tama_problem(
+    case_dir: Path,
+    *,
+    include_community_rooms: bool = False,
+    split_care: bool = True,
+    zones: bool = False,
+    zone_grid_km: float | None = None,
+    zones_per_municipality: int | None = None,
+) -> ProblemData:
     """The Tama case as a validated :class:`ProblemData`.
 
     The schema sheets of :func:`tama_tables` go through
     :func:`optimizer.workbook.assemble.problem_from_tables`; the filled defaults are recorded in
-    ``problem.source["assumptions"]`` (the ``assumptions`` table as records).
+    ``problem.source["assumptions"]`` (the ``assumptions`` table as records). With
+    ``zones`` the residents live in the census small areas (merged by ``zone_grid_km``
+    and ``zones_per_municipality``), else at their city hall. Until the schema has a
+    ``zones`` sheet the problem is validated with a point per municipality and then
+    rebuilt on the zones by :func:`optimizer.problem.data.assemble_problem`.
     """
-    tables = tama_tables(case_dir, include_community_rooms=include_community_rooms)
+    tables = tama_tables(
+        case_dir,
+        include_community_rooms=include_community_rooms,
+        split_care=split_care,
+        zone_grid_km=zone_grid_km,
+        zones_per_municipality=zones_per_municipality,
+    )
     sheets = {name: tables[name] for name in SCHEMA_SHEETS}
     sheets["facilities"] = tables["facilities"].loc[:, list(FACILITY_SCHEMA_COLUMNS)]
+    if zones and _zone_sheet_known():
+        sheets["zones"] = tables["zones"]
     source = {
         "format": "open-data",
         "path": str(Path(case_dir)),
         "assumptions": tables["assumptions"].to_dict("records"),
     }
-    return problem_from_schema_tables(sheets, source)
+    problem = problem_from_schema_tables(sheets, source)
+    if zones and problem.zones["own_point"].all():
+        problem = assemble_problem(
+            problem.municipalities,
+            problem.facility_types,
+            problem.facilities,
+            parameters=problem.parameters,
+            rules=problem.rules,
+            travel=problem.travel,
+            scenarios=problem.scenarios,
+            source=problem.source,
+            zones=zone_index(tables["zones"]),
+        )
+    return problem
 
 
 def problem_from_schema_tables(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:

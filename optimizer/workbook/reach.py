@@ -15,13 +15,13 @@ municipality to the share they reach (:func:`optimizer.problem.rules.coverage_go
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
+from optimizer.problem.rules import coverage_targets
 from optimizer.workbook.messages import WARNING, Issue, issue
 
 __all__ = [
@@ -166,17 +166,14 @@ def check_coverage_reach(
     ``type_rows`` maps types to their row in the facility_types sheet; ``arcs`` as for
     :func:`check_reach`.
     """
-    types = problem.facility_types
-    if "coverage_km" not in types or "coverage_share" not in types:
+    targets = coverage_targets(problem)
+    if targets.empty:
         return []
     arcs = usable_arcs(problem) if arcs is None else arcs
     names = problem.municipalities["name"].astype(str)
     found = []
-    for kind, spec in types.iterrows():
-        km, goal = float(spec["coverage_km"]), float(spec["coverage_share"])
-        if not (math.isfinite(km) and math.isfinite(goal) and goal > 0):
-            continue
-        km = min(km, float(spec["max_distance_km"]))
+    for kind, rule in targets.groupby("type", sort=False):
+        km, goal = float(rule["km"].iloc[0]), float(rule["share"].iloc[0])
         shares = _covered_shares(problem, arcs, str(kind), km)
         short = shares[shares < goal - 1e-9]
         if short.empty:

@@ -9,6 +9,7 @@ __all__ = [
     "STATUS_JA",
     "BOUND_FILL",
     "status_value",
+    "yen_words",
 ]
 
 SHEET_NAMES = {
@@ -55,3 +56,12 @@ def status_value(outcome: object) -> str:
     """The solver status of an outcome as text (``optimal``, ``feasible``, ...)."""
     status = getattr(outcome, "status", "")
     return str(getattr(status, "value", status))
+
+
+def yen_words(value: float) -> str:
+    """Yen in words for sentences: 12.3億円 / 4,560万円, △ for negatives."""
+    sign = "△" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e8:
+        return f"{sign}{value / 1e8:,.1f}億円"
+    return f"{sign}{value / 1e4:,.0f}万円"

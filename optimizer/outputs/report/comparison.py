@@ -16,7 +16,7 @@ import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.report.common import SHEET_NAMES
+from optimizer.outputs.report.common import SHEET_NAMES, yen_words
 from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
@@ -98,15 +98,15 @@ def sharing_statement(problem: ProblemData, solution: Solution) -> list[str]:
     from_review = costs["renew_all"] - costs["alone"]
     from_sharing = costs["alone"] - costs["shared"]
     lines = [
-        f"全施設を今のまま更新すると年間{_oku(costs['renew_all'])}、各市町村が単独で見直すと"
-        f"{_oku(costs['alone'])}、共同利用では{_oku(costs['shared'])}です。"
-        f"単独の見直しとの差{_oku(from_sharing)}が、共同利用による効果です。"
+        f"全施設を今のまま更新すると年間{yen_words(costs['renew_all'])}、各市町村が単独で見直すと"
+        f"{yen_words(costs['alone'])}、共同利用では{yen_words(costs['shared'])}です。"
+        f"単独の見直しとの差{yen_words(from_sharing)}が、共同利用による効果です。"
     ]
     if from_review >= 0:
-        lines[0] += f"（単独の見直し自体の効果は{_oku(from_review)}）"
+        lines[0] += f"（単独の見直し自体の効果は{yen_words(from_review)}）"
     else:
         lines[0] += (
-            f"単独で見直すと現状維持より{_oku(-from_review)}多くかかるのは、現状維持では"
+            f"単独で見直すと現状維持より{yen_words(-from_review)}多くかかるのは、現状維持では"
             "充足できない需要を新設などで賄うためです。"
         )
     unserved = [c for c in table.columns if c.startswith("unserved_")]
@@ -145,14 +145,6 @@ def comparison_closed(solution: Solution) -> tuple[int, int] | None:
     closed = solution.facilities.index[solution.facilities["decision"] == "close"].astype(str)
     by_sharing = set(comparison["closed_by_sharing"])
     return len(closed), sum(1 for fid in closed if fid in by_sharing)
-
-
-def _oku(value: float) -> str:
-    sign = "△" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e8:
-        return f"{sign}{value / 1e8:,.1f}億円"
-    return f"{sign}{value / 1e4:,.0f}万円"
 
 
 def write_comparison_block(

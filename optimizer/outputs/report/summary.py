@@ -15,7 +15,7 @@ import pandas as pd
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.outputs.report.common import SHEET_NAMES, status_value
+from optimizer.outputs.report.common import SHEET_NAMES, status_value, yen_words
 from optimizer.outputs.report.comparison import (
     sharing_statement,
     write_closures_block,
@@ -180,15 +180,6 @@ def certainty_text(status: str, gap: float | None) -> str:
     return f"暫定（最適な計画との差は最大{gap:.2%}）"
 
 
-def _yen_words(value: float) -> str:
-    """Yen in words for sentences: 12.3億円 / 4,560万円, △ for negatives."""
-    sign = "△" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e8:
-        return f"{sign}{value / 1e8:,.1f}億円"
-    return f"{sign}{value / 1e4:,.0f}万円"
-
-
 def result_statement(
     problem: ProblemData, solution: Solution, allocation: Allocation, types: pd.DataFrame
 ) -> list[str]:
@@ -199,8 +190,8 @@ def result_statement(
     pct = saving / before if before else 0.0
     n = len(problem.municipalities)
     lines = [
-        f"{n}市町村がそれぞれ単独で施設を維持すると年間{_yen_words(before)}かかるところ、"
-        f"この計画では年間{_yen_words(after)}となり、年間{_yen_words(saving)}"
+        f"{n}市町村がそれぞれ単独で施設を維持すると年間{yen_words(before)}かかるところ、"
+        f"この計画では年間{yen_words(after)}となり、年間{yen_words(saving)}"
         f"（{pct:.1%}）の削減になります。"
     ]
     parts = []
