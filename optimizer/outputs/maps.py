@@ -191,8 +191,8 @@ def _draw_zones(
         return []
     x, y = project_km(points["lat"], points["lon"], lat0, lon0)
     pop = points["population"].astype(float).to_numpy()
-    sizes = 2.0 + 60.0 * pop / max(float(pop.max()), 1.0)
-    ax.scatter(x, y, s=sizes, color="#607d8b", alpha=0.35, linewidths=0, zorder=1.5)
+    sizes = 6.0 + 220.0 * pop / max(float(pop.max()), 1.0)
+    ax.scatter(x, y, s=sizes, color="#607d8b", alpha=0.45, linewidths=0, zorder=1.5)
     handles: list[Artist] = [
         Line2D([], [], linestyle="none", marker="o", markersize=4, color="#607d8b", alpha=0.5,
                label="住民の居住地（点の面積＝人口）")
