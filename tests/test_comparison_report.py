@@ -4,6 +4,8 @@ the report's summary and closures sheets."""
 from __future__ import annotations
 
 import io
+import os
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -13,6 +15,7 @@ from plan_fixture import run_info
 from optimizer.outputs.report import SHEET_NAMES, report_bytes
 from optimizer.outputs.report.comparison import comparison_table, sharing_statement
 from optimizer.results.closures import closure_alternatives
+from optimizer.runs.pipeline import report_date
 from optimizer.sharing.allocation import allocate
 from optimizer.solving.solve import SolverSettings, solve_problem
 
@@ -62,3 +65,14 @@ def test_summary_and_closures_sheets_show_them(solved):
     assumptions = book[SHEET_NAMES["assumptions"]]
     labels = [str(c.value) for c in assumptions["A"] if c.value]
     assert any("下界" in label for label in labels)
+
+
+def test_the_report_date_is_the_inputs_day_or_source_date_epoch(tmp_path, monkeypatch):
+    workbook = tmp_path / "area.xlsx"
+    workbook.write_bytes(b"x")
+    stamp = datetime(2026, 3, 31, 12, 0).timestamp()
+    os.utime(workbook, (stamp, stamp))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert report_date(workbook) == "2026-03-31"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC
+    assert report_date(workbook) == "2026-01-01"

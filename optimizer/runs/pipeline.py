@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import platform
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -346,6 +348,7 @@ def _run_info(workbook: Path, problem: ProblemData, settings: RunSettings) -> di
         **_changed_input(settings.previous_sha256, problem.source.get("sha256")),
         "input_name": Path(workbook).name,
         "input_sha256": problem.source.get("sha256", ""),
+        "report_date": report_date(Path(workbook)),
         "versions": versions(),
         "settings": {
             "solver": settings.solver,
@@ -355,6 +358,19 @@ def _run_info(workbook: Path, problem: ProblemData, settings: RunSettings) -> di
             "shapley": settings.shapley,
         },
     }
+
+
+def report_date(workbook: Path) -> str:
+    """The date a report states, the same on every rerun of the same input: the day of
+    ``SOURCE_DATE_EPOCH`` when it is set (a scheduled job pins it), else the day the
+    input was last changed (its modification time), as ``YYYY-MM-DD``."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
+    try:
+        return datetime.fromtimestamp(workbook.stat().st_mtime).date().isoformat()
+    except OSError:
+        return ""
 
 
 def _changed_input(previous: str | None, current: str | None) -> dict:

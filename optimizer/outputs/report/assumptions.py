@@ -56,6 +56,7 @@ def write_assumptions(
             "作成日時 Created",
             created.isoformat(sep=" ") if created else "実行記録（manifest.json）に記載",
         ),
+        ("基準日 Date of the input", run_info.get("report_date") or "—"),
         ("圏域 Area", problem.parameters.area_name),
     ]
     if run_info.get("previous_input_sha256"):

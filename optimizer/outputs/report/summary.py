@@ -287,7 +287,8 @@ def write_summary(
         book,
         ws,
         f"{area}　公共施設の広域連携計画　結果の概要",
-        f"シナリオ：{scenario}　入力：{run_info.get('input_name', '')}",
+        f"シナリオ：{scenario}　入力：{run_info.get('input_name', '')}"
+        + (f"（{run_info['report_date']}時点）" if run_info.get("report_date") else ""),
     )
     # Plain-language statement, one merged, wrapped row per sentence.
     row = write_section(book, ws, top, "結果の要点　Result in brief", 10)
