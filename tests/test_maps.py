@@ -11,7 +11,7 @@ import pytest
 from matplotlib import font_manager
 from plan_fixture import make_problem, make_solution
 
-from optimizer.outputs.maps import draw_map, marker_size
+from optimizer.outputs.maps import convex_hull, draw_map, marker_size
 from optimizer.problem.geodesy import project_km
 
 
@@ -102,3 +102,10 @@ def test_markers_shrink_in_dense_areas():
     assert marker_size(53) == marker_size(100) == 70.0
     assert marker_size(600) == pytest.approx(70.0 * (100 / 600) ** 0.5)
     assert marker_size(100_000) == 24.0
+
+
+def test_the_convex_hull_outlines_the_points_it_is_given():
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2], [1, 1], [1, 0.5]])
+    hull = convex_hull(square)
+    assert {tuple(p) for p in hull} == {(0, 0), (2, 0), (2, 2), (0, 2)}
+    assert len(convex_hull(np.array([[0, 0], [1, 1]]))) == 2

@@ -210,6 +210,45 @@ def _draw_zones(
     return handles
 
 
+def convex_hull(points: np.ndarray) -> np.ndarray:
+    """The convex hull of 2-D points, counter-clockwise (Andrew's monotone chain);
+    fewer than three distinct points are returned as they are."""
+    unique = np.unique(np.asarray(points, dtype=float), axis=0)
+    if len(unique) < 3:
+        return unique
+
+    def half(ordered: np.ndarray) -> list[np.ndarray]:
+        chain: list[np.ndarray] = []
+        for p in ordered:
+            while len(chain) >= 2:
+                (ax_, ay), (bx, by) = chain[-2], chain[-1]
+                if (bx - ax_) * (p[1] - ay) - (by - ay) * (p[0] - ax_) > 0:
+                    break
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    lower, upper = half(unique), half(unique[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def _draw_outlines(ax: Axes, problem: ProblemData, lat0: float, lon0: float) -> None:
+    """A dashed outline around each municipality's zones (their convex hull): where its
+    residents live, in place of a boundary the input does not give."""
+    zones = problem.zones
+    if "own_point" in zones and zones["own_point"].astype(bool).all():
+        return
+    x, y = project_km(zones["lat"], zones["lon"], lat0, lon0)
+    for code in problem.municipalities.index.astype(str):
+        mine = (zones["municipality"].astype(str) == code).to_numpy()
+        hull = convex_hull(np.column_stack([x[mine], y[mine]]))
+        if len(hull) < 3:
+            continue
+        closed = np.vstack([hull, hull[:1]])
+        ax.plot(closed[:, 0], closed[:, 1], color="#90a4ae", linewidth=0.8, linestyle="--",
+                zorder=0.5)  # fmt: skip
+
+
 def _round_populations(largest: float) -> list[float]:
     """Two or three round population values for the size legend."""
     if largest <= 0:
@@ -272,9 +311,9 @@ def _draw_scale_bar(ax: Axes) -> None:
             va="bottom", fontsize=8, zorder=7)  # fmt: skip
 
 
-def _frame(ax: Axes, mpos: pd.DataFrame, fpos: pd.DataFrame) -> None:
-    xs = pd.concat([mpos["x"], fpos["x"]])
-    ys = pd.concat([mpos["y"], fpos["y"]])
+def _frame(ax: Axes, mpos: pd.DataFrame, fpos: pd.DataFrame, zpos: pd.DataFrame) -> None:
+    xs = pd.concat([mpos["x"], fpos["x"], zpos["x"]])
+    ys = pd.concat([mpos["y"], fpos["y"], zpos["y"]])
     span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min()), 2.0)
     pad = 0.12 * span
     ax.set_xlim(float(xs.min()) - pad, float(xs.max()) + pad)
@@ -307,8 +346,10 @@ def draw_map(
     styles = _type_styles(problem)
     fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
     ax = fig.add_axes((0.06, 0.08, 0.66, 0.84))
-    _frame(ax, mpos, fpos)
+    zx, zy = project_km(problem.zones["lat"], problem.zones["lon"], *_centre(problem))
+    _frame(ax, mpos, fpos, pd.DataFrame({"x": zx, "y": zy}))
     flow_handles = _draw_flows(ax, problem, solution, mpos, fpos, styles)
+    _draw_outlines(ax, problem, *_centre(problem))
     zone_handles = _draw_zones(ax, problem, solution, *_centre(problem))
     size_handles = _draw_municipalities(ax, problem, mpos)
     type_handles, decision_handles = _draw_facilities(ax, problem, solution, fpos, styles)
@@ -337,7 +378,8 @@ def draw_map(
         lines = len(handles) * (3.4 if handles is size_handles else 1.0) + 1.6
         top -= 0.033 * lines
         legend.set_in_layout(False)
-    fig.text(0.06, 0.015, "座標から作図（背景地図タイルは使用していません）。矢印は住民から利用先の施設へ。",
+    fig.text(0.06, 0.015, "座標から作図（背景地図タイルは使用していません）。矢印は住民から利用先の施設へ。"
+             "破線は各市町村の区域（住民の居住地）を囲む線で、行政界ではありません。",
              fontsize=6.5, color="#757575")  # fmt: skip
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
