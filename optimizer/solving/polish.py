@@ -30,7 +30,7 @@ import pulp
 
 from optimizer.problem.data import ProblemData
 from optimizer.results.plan import Plan
-from optimizer.solving.model import FacilityModel, build_model, read_plan
+from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
 from optimizer.solving.settings import SolverSettings
 from optimizer.solving.solver import run_solver
@@ -53,8 +53,11 @@ def _fix_decisions(model: FacilityModel, plan: Plan) -> None:
         variable.lowBound = variable.upBound = int(value)
 
 
-def _one_direction(model: FacilityModel) -> int:
-    """One binary per (pair, type) with use both ways possible; returns how many."""
+def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int:
+    """One binary per (pair, type) with use both ways possible; returns how many.
+
+    ``start`` (the plan's share per arc) sets each binary's initial value to the
+    direction that carries more of the plan's demand, so that the start is complete."""
     index, var = model.index, model.variables
     arcs = index.arcs
     take = arcs["needs_agreement"].to_numpy(bool) & arcs["allowed"].to_numpy(bool)
@@ -79,6 +82,10 @@ def _one_direction(model: FacilityModel) -> int:
     count = 0
     for (lo, hi, k), group in frame.groupby(["lo", "hi", "k"], sort=True):
         way = model.prob.add_variable(f"way_{lo}_{hi}_{k}", 0, 1, pulp.LpBinary)
+        if start is not None:
+            rows_, forward_ = group["row"].to_numpy(), group["forward"].to_numpy(bool)
+            amount = start[rows_] * arcs["demand"].to_numpy(float)[rows_]
+            way.setInitialValue(float(amount[forward_].sum() >= amount[~forward_].sum()))
         count += 1
         for (dkey, forward), part in group.groupby(["dkey", "forward"], sort=True):
             used = pulp.lpSum(var.use[r] for r in part["row"])
@@ -107,7 +114,11 @@ def _polished(
 ) -> Plan | None:
     model = build_model(problem, arcs, standalone, alone_unserved=alone_unserved)
     _fix_decisions(model, plan)
-    directions = _one_direction(model) if one_way else 0
+    # The plan itself as HiGHS's start: without the one-way rule it is feasible, so the
+    # solve always has a plan to improve; a large model otherwise may find none in time.
+    set_start(model, plan)
+    shares = np.array([v.varValue or 0.0 for v in model.variables.use], dtype=float)
+    directions = _one_direction(model, shares) if one_way else 0
     exact = settings.replace(mip_gap=0.0, time_limit_s=POLISH_TIME_LIMIT_S, msg=False)
     first = run_solver(model.prob, exact, objective_unit=OBJECTIVE_UNIT_YEN)
     if not first.status.has_plan:
