@@ -31,6 +31,7 @@ __all__ = [
     "COST_PARTS",
     "COST_COLUMNS",
     "unit_cost",
+    "demand_of",
     "flow_details",
     "unserved_details",
     "municipal_costs",
@@ -51,7 +52,7 @@ def unit_cost(facilities: pd.DataFrame) -> pd.Series:
     return (cost / capacity.where(capacity > 0)).fillna(0.0).rename("unit_cost")
 
 
-def _demand_of(problem: ProblemData, codes, kinds, points: bool = False) -> np.ndarray:
+def demand_of(problem: ProblemData, codes, kinds, points: bool = False) -> np.ndarray:
     """D[i, k] for element-wise pairs of codes and types (0 where unknown); D[p, k] of
     demand points when ``points``."""
     stacked = (problem.point_demand if points else problem.demand).stack()
@@ -82,7 +83,7 @@ def flow_details(problem: ProblemData, flows: pd.DataFrame) -> pd.DataFrame:
     kinds = facilities["type"].astype(str).reindex(ids).to_numpy(dtype=object)
     hosts = facilities["municipality"].astype(str).reindex(ids).to_numpy(dtype=object)
     share = flows["share"].to_numpy(float)
-    amount = _demand_of(problem, users, kinds) * share
+    amount = demand_of(problem, users, kinds) * share
     distance = flows["distance_km"].to_numpy(float)
     rate = problem.facility_types["user_travel_cost_per_km"].astype(float).reindex(kinds)
     price = unit_cost(facilities).reindex(ids).to_numpy(float)
@@ -114,7 +115,7 @@ def unserved_details(problem: ProblemData, unserved: pd.DataFrame) -> pd.DataFra
     share = unserved["share"].to_numpy(float)
     by_point = "point" in unserved
     where = unserved["point"].astype(str).to_numpy() if by_point else users
-    amount = _demand_of(problem, where, kinds, points=by_point) * share
+    amount = demand_of(problem, where, kinds, points=by_point) * share
     first = {"point": where} if by_point else {}
     return pd.DataFrame(
         {

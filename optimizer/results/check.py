@@ -29,6 +29,7 @@ from optimizer.problem.rules import (
 )
 from optimizer.results.accounting import (
     COST_COLUMNS,
+    demand_of,
     municipal_costs,
     plan_objective,
     unserved_premium,
@@ -93,13 +94,6 @@ def _with_points(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(point=table["municipality"].astype(str))
 
 
-def _point_amounts(problem: ProblemData, table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
-    """share × D[p, k] per row of a point table [capacity unit]."""
-    demand = problem.point_demand.stack()
-    keys = pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.astype(str).to_numpy()])
-    return table["share"].to_numpy(float) * demand.reindex(keys).fillna(0.0).to_numpy(float)
-
-
 def _check_demand(problem: ProblemData, solution: Solution, tol: float) -> list[str]:
     flows = _with_points(solution.point_flows)
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
@@ -144,7 +138,12 @@ def _check_facilities(problem: ProblemData, solution: Solution, tol: float) -> l
     is_open = _open(problem, solution)
     flows = _with_points(solution.point_flows)
     kinds = problem.facilities["type"].astype(str).reindex(flows["facility"].astype(str))
-    amount = _point_amounts(problem, flows, kinds)
+    amount = flows["share"].to_numpy(float) * demand_of(
+        problem,
+        flows["point"].astype(str).to_numpy(dtype=object),
+        kinds.to_numpy(dtype=object),
+        points=True,
+    )
     served = (
         pd.Series(amount, index=flows["facility"].astype(str).to_numpy()).groupby(level=0).sum()
     )

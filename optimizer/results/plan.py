@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import demand_of
 
 __all__ = ["Plan", "plan_of", "side_by_side", "municipal_flows", "municipal_unserved"]
 
@@ -75,16 +76,16 @@ def side_by_side(plans: Sequence[Plan]) -> Plan:
 
 def _amounts(problem: ProblemData, table: pd.DataFrame, kinds: pd.Series) -> np.ndarray:
     """share × D[p, k] per row of a point table [capacity unit]."""
-    demand = problem.point_demand.stack()
-    keys = pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.astype(str)])
-    return table["share"].to_numpy(float) * demand.reindex(keys).fillna(0.0).to_numpy(float)
+    points = table["point"].astype(str).to_numpy(dtype=object)
+    demand = demand_of(problem, points, kinds.astype(str).to_numpy(dtype=object), points=True)
+    return table["share"].to_numpy(float) * demand
 
 
 def _shares(problem: ProblemData, codes: pd.Series, kinds: pd.Series, amount) -> np.ndarray:
     """amount ÷ D[i, k] per row (0 where the municipality has no such demand)."""
-    demand = problem.demand.stack()
-    keys = pd.MultiIndex.from_arrays([codes.astype(str), kinds.astype(str)])
-    total = demand.reindex(keys).fillna(0.0).to_numpy(float)
+    total = demand_of(
+        problem, codes.astype(str).to_numpy(dtype=object), kinds.astype(str).to_numpy(dtype=object)
+    )
     return np.divide(amount, total, out=np.zeros(len(total)), where=total > 0)
 
 

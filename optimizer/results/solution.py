@@ -15,6 +15,7 @@ import pandas as pd
 
 from optimizer.problem.data import ProblemData
 from optimizer.results.accounting import (
+    demand_of,
     flow_details,
     municipal_costs,
     plan_objective,
@@ -190,10 +191,13 @@ def point_flow_details(problem: ProblemData, point_flows: pd.DataFrame) -> pd.Da
     """The plan's point flows with the amount each carries, ``demand`` [capacity unit]."""
     table = point_flows[["point", "municipality", "facility", "share", "distance_km"]].copy()
     kinds = problem.facilities["type"].astype(str).reindex(table["facility"].astype(str))
-    demand = problem.point_demand.stack().reindex(
-        pd.MultiIndex.from_arrays([table["point"].astype(str), kinds.to_numpy(dtype=object)])
+    demand = demand_of(
+        problem,
+        table["point"].astype(str).to_numpy(dtype=object),
+        kinds.to_numpy(dtype=object),
+        points=True,
     )
-    table["demand"] = table["share"].to_numpy(float) * demand.fillna(0.0).to_numpy(float)
+    table["demand"] = table["share"].to_numpy(float) * demand
     return table.reset_index(drop=True)
 
 

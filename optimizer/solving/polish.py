@@ -29,6 +29,7 @@ import pandas as pd
 import pulp
 
 from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import unserved_details
 from optimizer.results.plan import Plan
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
@@ -95,12 +96,8 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
 
 
 def _unserved_amount(problem: ProblemData, plan: Plan) -> float:
-    demand = problem.point_demand.stack()
-    keys = pd.MultiIndex.from_arrays(
-        [plan.point_unserved["point"].astype(str), plan.point_unserved["type"].astype(str)]
-    )
-    amounts = demand.reindex(keys).fillna(0.0).to_numpy(float)
-    return float((plan.point_unserved["share"].to_numpy(float) * amounts).sum())
+    """The demand a plan leaves unserved, over all its points and types [capacity unit]."""
+    return float(unserved_details(problem, plan.point_unserved)["demand"].sum())
 
 
 def _polished(
