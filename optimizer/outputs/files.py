@@ -90,16 +90,22 @@ _UNSAFE_IN_NAME = re.compile(r"[^\w\-.]+", re.UNICODE)
 # --------------------------------------------------------------------------- folders
 
 
+def source_date_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention, seconds since 1970,
+    read as UTC) as a naive datetime, or ``None`` when it is not set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
+
+
 def run_timestamp(now: datetime | None = None) -> datetime:
     """The run's timestamp, to the second, without time zone (local clock time).
 
-    Honours ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention, seconds since
-    1970, read as UTC) so that a scheduled job can pin every date it writes.
+    Honours ``SOURCE_DATE_EPOCH`` (:func:`source_date_epoch`) so that a scheduled job
+    can pin every date it writes.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if now is None and epoch.isdigit():
-        now = datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
-    now = now or datetime.now()
+    now = now or source_date_epoch() or datetime.now()
     return now.replace(microsecond=0)
 
 

@@ -79,6 +79,7 @@ def _reason(
     stopped_early: bool,
     amount: float,
     room: pd.Series,
+    needed: pd.Series,
 ) -> str:
     reach = arcs[(arcs["point"] == point) & (arcs["type"] == kind)]
     if (problem.facilities["type"].astype(str) == kind).sum() == 0:
@@ -89,7 +90,6 @@ def _reason(
     usable = (sites["status"] != "close").to_numpy() & (sites["capacity"].to_numpy(float) > 0)
     if not usable.any():
         return "closed_by_rule"
-    needed = pd.Series(needs_agreement_to_use(problem), index=problem.facilities.index)
     cross = (reach["host"].to_numpy() != code) & needed.reindex(reach["facility"]).to_numpy(bool)
     allowed = ~cross | agreement_allowed(problem, [code] * len(reach), reach["host"])
     if not (usable & allowed).any():
@@ -188,6 +188,7 @@ def explain_unserved(
         facilities["type"].astype(str)
     ).to_numpy(float)
     used = served.reindex(facilities.index).fillna(0.0) if served is not None else 0.0
+    needed = pd.Series(needs_agreement_to_use(problem), index=facilities.index)
     room = (limit - used).where(lambda r: r > 1e-9 * limit.clip(lower=1.0), 0.0)
     nearest, distance, reasons = [], [], []
     amounts = table["demand"].to_numpy(float) if "demand" in table else np.zeros(len(table))
@@ -211,6 +212,7 @@ def explain_unserved(
                 stopped_early,
                 amount,
                 room,
+                needed,
             )
         )
     table["nearest_facility"] = nearest

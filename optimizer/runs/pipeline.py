@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import platform
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -364,9 +363,9 @@ def report_date(workbook: Path) -> str:
     """The date a report states, the same on every rerun of the same input: the day of
     ``SOURCE_DATE_EPOCH`` when it is set (a scheduled job pins it), else the day the
     input was last changed (its modification time), as ``YYYY-MM-DD``."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
+    pinned = outputs.source_date_epoch()
+    if pinned is not None:
+        return pinned.date().isoformat()
     try:
         return datetime.fromtimestamp(workbook.stat().st_mtime).date().isoformat()
     except OSError:
