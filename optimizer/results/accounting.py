@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from optimizer.problem.data import ProblemData
 
@@ -52,7 +53,9 @@ def unit_cost(facilities: pd.DataFrame) -> pd.Series:
     return (cost / capacity.where(capacity > 0)).fillna(0.0).rename("unit_cost")
 
 
-def demand_of(problem: ProblemData, codes, kinds, points: bool = False) -> np.ndarray:
+def demand_of(
+    problem: ProblemData, codes: ArrayLike, kinds: ArrayLike, points: bool = False
+) -> np.ndarray:
     """D[i, k] for element-wise pairs of codes and types (0 where unknown); D[p, k] of
     demand points when ``points``."""
     stacked = (problem.point_demand if points else problem.demand).stack()
