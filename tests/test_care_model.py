@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 from factories import site, tiny_problem, town
 
+from optimizer.problem.restrict import reach_shares, restrict_problem
 from optimizer.results.check import check_solution
+from optimizer.solving.standalone import standalone_solutions
 from optimizer.solving.solve import SolverSettings, solve_problem
 
 EXACT = SolverSettings(mip_gap=0.0, time_limit_s=60)
@@ -133,3 +135,50 @@ def test_every_municipality_above_a_population_keeps_its_own_facility():
     assert solution.facilities.loc["L-A", "decision"] == "keep"
     found = check_solution(problem, shared)
     assert any("must keep an own library facility (population)" in line for line in found)
+
+
+def _two_towns_one_private_home(capacity: float = 100):
+    """A's private home within reach of both towns; B has no care facility of its own."""
+    towns = [
+        town("A", population=100, population_75plus=120),
+        town("B", 35.01, population=100, population_75plus=40),
+    ]
+    types = {"care": {"demand_basis": "population_75plus", "demand_per_person": 0.5}}
+    sites = [
+        _with(site("C-P", "care", "A", capacity=capacity, annual_cost=50e6), operator="private"),
+        site("C-B", "care", "B", capacity=40, annual_cost=30e6, status="candidate"),
+    ]
+    return tiny_problem(towns, sites, types, agreement_fixed_cost=1e6)
+
+
+def test_on_its_own_a_municipality_keeps_its_share_of_a_private_home_across_the_border():
+    problem = _two_towns_one_private_home()
+    shares = reach_shares(problem)
+    # demand in reach: A 60 beds, B 20 beds
+    assert shares.loc["C-P", "A"] == pytest.approx(0.75)
+    assert shares.loc["C-P", "B"] == pytest.approx(0.25)
+    alone_b = restrict_problem(problem, ["B"])
+    assert alone_b.facilities.loc["C-P", "capacity"] == pytest.approx(25.0)
+    assert alone_b.facilities.loc["C-P", "municipality"] == "A"
+    alone_a = restrict_problem(problem, ["A"])
+    assert alone_a.facilities.loc["C-P", "capacity"] == pytest.approx(75.0)
+    # the whole area keeps the whole home
+    assert restrict_problem(problem, ["A", "B"]).facilities.loc["C-P", "capacity"] == 100
+    # restricting again changes nothing
+    again = restrict_problem(alone_b, ["B"])
+    assert again.facilities.loc["C-P", "capacity"] == pytest.approx(25.0)
+
+
+def test_stand_alone_plans_use_the_private_home_and_side_by_side_stay_within_it():
+    problem = _two_towns_one_private_home()
+    costs, plans = standalone_solutions(problem, EXACT)
+    # B's 20 beds fit in its quarter of the home (25 × 0.9 headroom ≥ 20 at most): no
+    # new home of its own is needed on its own
+    assert not plans.open_facilities.get("C-B", False)
+    assert costs["B"] < 30e6
+    use = plans.point_flows.groupby("facility")["share"].size()
+    assert "C-P" in use.index
+    assert not plans.open_facilities.index.duplicated().any()
+    solution = solve_problem(problem, EXACT)
+    assert solution.facilities.loc["C-B", "decision"] != "build"
+    assert check_solution(problem, solution) == []

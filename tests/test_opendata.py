@@ -281,3 +281,24 @@ def test_problem_on_the_small_areas(case_dir):
     assert len(merged.points) <= 5 * 30 and len(merged.zones) == 2188
     assert (merged.zones["displacement_km"] > 0).any()
     assert tama_problem(case_dir).zones["own_point"].all()  # city halls by default
+
+
+def test_no_candidate_is_smaller_than_an_ordinary_facility_of_its_type(tables):
+    existing = tables["facilities"].groupby("type")["capacity"].quantile(0.25)
+    candidates = tables["candidates"]
+    smallest = candidates.groupby("type")["capacity"].min()
+    for kind, capacity in smallest.items():
+        assert capacity >= existing[kind], kind
+    # the shortfall of a care type is often a few beds; the site is a home of ordinary size
+    care = candidates[candidates["type"].str.startswith("care")]
+    assert (care["capacity"] >= 10).all()
+
+
+def test_central_libraries_are_kept_and_branches_are_free(tables):
+    libraries = tables["facilities"][tables["facilities"]["type"] == "library"]
+    central = libraries["subtype"] == "central"
+    assert central.sum() == 23
+    assert (libraries.loc[central, "status"] == "keep").all()
+    assert (libraries.loc[~central, "status"] == "free").all()
+    others = tables["facilities"][tables["facilities"]["type"] != "library"]
+    assert (others["status"] == "free").all()

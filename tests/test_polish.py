@@ -69,3 +69,33 @@ def test_polishing_never_costs_more_when_no_pair_crosses_both_ways():
     polished = solve_problem(problem, SolverSettings(mip_gap=0.0), processes=1)
     assert polished.objective == pytest.approx(raw.objective, rel=1e-9)
     assert polished.outcome.status == raw.outcome.status
+
+
+def _direction_binaries(problem, sends):
+    """The polish's direction binaries for a plan whose use per arc is ``sends(arcs)``."""
+    from optimizer.solving.model import build_model
+    from optimizer.solving.polish import _one_direction
+
+    model = build_model(problem)
+    arcs = model.index.arcs
+    free = _one_direction(model, sends(arcs))
+    ways = [v for v in model.prob.variables() if v.name.startswith("way_")]
+    return free, ways
+
+
+def test_the_polish_chooses_a_direction_only_where_the_plan_goes_both_ways():
+    problem = _border_towns()
+
+    def both(arcs):
+        return np.ones(len(arcs))
+
+    def a_to_b_only(arcs):
+        return ((arcs["municipality"] == "A") | ~arcs["cross"]).to_numpy(float)
+
+    free, ways = _direction_binaries(problem, both)
+    assert free == 1 and len(ways) == 1 and ways[0].lowBound == 0 and ways[0].upBound == 1
+    free, ways = _direction_binaries(problem, a_to_b_only)
+    assert free == 0 and len(ways) == 1
+    fixed = ways[0]
+    assert fixed.lowBound == fixed.upBound  # kept as the plan has it
+    assert fixed.varValue == fixed.lowBound  # A (the lower code) uses B's library: forward

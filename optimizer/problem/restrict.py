@@ -4,9 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from optimizer.problem.data import ProblemData, Rules
+import numpy as np
+import pandas as pd
 
-__all__ = ["restrict_problem"]
+from optimizer.problem.data import ProblemData, Rules
+from optimizer.problem.network import access_arcs
+from optimizer.problem.rules import needs_agreement_to_use
+
+__all__ = ["restrict_problem", "reach_shares"]
+
+
+def reach_shares(problem: ProblemData) -> pd.DataFrame:
+    """Each municipality's share of the facilities open to every resident.
+
+    A facility nobody needs an agreement to use (a private or prefectural 特養, 老健 or
+    介護医療院: admission by need, whatever the resident's municipality) serves the
+    whole area. Its capacity is shared among the municipalities in proportion to their
+    demand within the type's reach of it (the access arcs, so the travel sheet's
+    distances count). Rows: those facilities with any demand in reach; columns: the
+    municipality codes; each row sums to 1.
+    """
+    codes = pd.Index(problem.municipalities.index.astype(str))
+    open_to_all = ~needs_agreement_to_use(problem)
+    if not open_to_all.any():
+        return pd.DataFrame(columns=codes, dtype=float)
+    arcs = access_arcs(problem.replace(facilities=problem.facilities[open_to_all]))
+    demand = problem.point_demand
+    rows = demand.index.get_indexer(arcs["point"].astype(str))
+    cols = demand.columns.get_indexer(arcs["type"].astype(str))
+    known = (rows >= 0) & (cols >= 0)
+    amount = np.zeros(len(arcs))
+    amount[known] = demand.to_numpy(float)[rows[known], cols[known]]
+    table = (
+        arcs.assign(amount=amount)
+        .groupby(["facility", "municipality"], sort=False)["amount"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(columns=codes, fill_value=0.0)
+    )
+    totals = table.sum(axis=1)
+    table = table[totals > 0]
+    return table.div(totals[totals > 0], axis=0)
 
 
 def _restrict_rules(rules: Rules, members: set[str]) -> Rules:
@@ -25,13 +63,31 @@ def restrict_problem(problem: ProblemData, members: Iterable[str]) -> ProblemDat
 
     Keeps the members' rows of municipalities, zones, points and demand, the facilities they host,
     their travel rows and rules; the area-wide capital budget still applies.
+
+    A facility open to every resident (:func:`reach_shares`), wherever it stands, is
+    kept with the members' share of its capacity: on their own, the members' insured
+    residents still get into a private 特養 across the border, but only into their part
+    of it. The shares of all the municipalities add up to the whole capacity, so plans
+    of disjoint coalitions side by side never fill such a facility past it.
     """
     keep = {str(m) for m in members}
     codes = [c for c in problem.municipalities.index.astype(str) if c in keep]
     unknown = keep - set(codes)
     if unknown:
         raise ValueError(f"unknown municipalities: {sorted(unknown)}")
-    facilities = problem.facilities[problem.facilities["municipality"].astype(str).isin(keep)]
+    facilities = problem.facilities
+    shares = reach_shares(problem)
+    if len(shares):
+        share = shares[codes].sum(axis=1).reindex(facilities.index.astype(str)).fillna(0.0)
+        shared = facilities.index.astype(str).isin(shares.index)
+        hosted = facilities["municipality"].astype(str).isin(keep).to_numpy(bool)
+        facilities = facilities[hosted | (shared & (share.to_numpy(float) > 0))].copy()
+        facilities["capacity"] = facilities["capacity"].astype(float)
+        part = share.reindex(facilities.index.astype(str)).to_numpy(float)
+        scaled = facilities.index.astype(str).isin(shares.index)
+        facilities.loc[scaled, "capacity"] *= part[scaled]
+    else:
+        facilities = facilities[facilities["municipality"].astype(str).isin(keep)]
     travel = problem.travel
     if travel is not None and len(travel):
         travel = travel[

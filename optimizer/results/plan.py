@@ -63,9 +63,13 @@ def plan_of(plan: Plan, members: Iterable[str], facility_ids: pd.Index) -> Plan:
 
 
 def side_by_side(plans: Sequence[Plan]) -> Plan:
-    """Plans of disjoint groups of municipalities together: one plan of the whole area."""
+    """Plans of disjoint groups of municipalities together: one plan of the whole area.
+
+    A facility open to all residents may be in several of them (each group had its share
+    of it): it is open if any plan keeps it open."""
+    opened = pd.concat([p.open_facilities for p in plans])
     return Plan(
-        open_facilities=pd.concat([p.open_facilities for p in plans]),
+        open_facilities=opened.groupby(level=0, sort=False).any(),
         flows=pd.concat([p.flows for p in plans], ignore_index=True),
         agreements=pd.concat([p.agreements for p in plans], ignore_index=True),
         unserved=pd.concat([p.unserved for p in plans], ignore_index=True),

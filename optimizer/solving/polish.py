@@ -44,6 +44,9 @@ POLISH_TIME_LIMIT_S = 60.0
 """Wall-clock guard of each polishing solve [s] (they take well under a second on the
 sample and seconds on the Tama case)."""
 
+ONE_WAY_NEGLIGIBLE = 1e-6
+"""A direction carrying at most this share of the other's demand counts as unused."""
+
 COST_ALLOWANCE = 1e-9
 """Relative allowance on the cost of step 2 over step 1's optimum."""
 
@@ -55,10 +58,14 @@ def _fix_decisions(model: FacilityModel, plan: Plan) -> None:
 
 
 def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int:
-    """One binary per (pair, type) with use both ways possible; returns how many.
+    """One binary per (pair, type) with use both ways possible; returns how many are free.
 
     ``start`` (the plan's share per arc) sets each binary's initial value to the
-    direction that carries more of the plan's demand, so that the start is complete."""
+    direction that carries more of the plan's demand, so that the start is complete.
+    Where the plan sends the type one way only (or not at all between the pair), the
+    binary is fixed to that direction: the polish then chooses a direction only where
+    the plan goes both ways. On the Tama case's 1 km grid that leaves a handful of the
+    793 binaries free, and the polish solves in seconds instead of minutes."""
     index, var = model.index, model.variables
     arcs = index.arcs
     take = arcs["needs_agreement"].to_numpy(bool) & arcs["allowed"].to_numpy(bool)
@@ -86,8 +93,15 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
         if start is not None:
             rows_, forward_ = group["row"].to_numpy(), group["forward"].to_numpy(bool)
             amount = start[rows_] * arcs["demand"].to_numpy(float)[rows_]
-            way.setInitialValue(float(amount[forward_].sum() >= amount[~forward_].sum()))
-        count += 1
+            ahead, back = float(amount[forward_].sum()), float(amount[~forward_].sum())
+            way.setInitialValue(float(ahead >= back))
+            if min(ahead, back) <= ONE_WAY_NEGLIGIBLE * max(ahead, back, 1.0):
+                # the plan already goes one way (or not at all): keep its direction
+                way.lowBound = way.upBound = int(ahead >= back)
+            else:
+                count += 1
+        else:
+            count += 1
         for (dkey, forward), part in group.groupby(["dkey", "forward"], sort=True):
             used = pulp.lpSum(var.use[r] for r in part["row"])
             bound = way if forward else 1 - way

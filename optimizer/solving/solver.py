@@ -6,6 +6,7 @@ read from ``status`` and ``sol_status`` together (:class:`optimizer.results.outc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -23,7 +24,13 @@ from optimizer.results.outcome import SolveOutcome, Status, relative_gap
 from optimizer.solving.highs import reset_highs_threads, silence_highs_banner
 from optimizer.solving.settings import SolverSettings
 
-__all__ = ["HIGHS_DEFAULT_OPTIONS", "make_solver", "cbc_available", "run_solver"]
+__all__ = [
+    "HIGHS_DEFAULT_OPTIONS",
+    "make_solver",
+    "cbc_available",
+    "presolve_claim_unproven",
+    "run_solver",
+]
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +196,38 @@ def _cbc_bound(log_path: Path) -> tuple[float, str]:
     return (_finite(bounds[-1]) if bounds else math.nan), (result[-1].strip() if result else "")
 
 
+def presolve_claim_unproven(prob: pulp.LpProblem) -> bool:
+    """Whether HiGHS's last answer on this MIP rests on its presolve alone, unchecked.
+
+    Two answers are not trusted:
+
+    - "optimal" after a branch-and-bound node for which no LP was solved (nodes ≥ 1, no
+      simplex iteration): the bound then comes from a presolved model, not from the LP;
+    - "infeasible" for a MIP (the models of this project always have a plan: demand may
+      go unserved at a price).
+
+    HiGHS 1.16's MIP presolve (its doubleton-equation reduction) answered both ways,
+    wrongly, on the Tama case with residents in 789 grid squares: "optimal, gap 0" for a
+    plan at 729.6 億円/year whose model's LP relaxation is 177.4 億円, and "infeasible"
+    with its primal heuristics off; with presolve off the same model runs normally
+    (benchmarks/README.md). A model that presolve solves outright (no node) is trusted.
+    """
+    model = getattr(prob, "solverModel", None)
+    if model is None or not prob.isMIP():
+        return False
+    status = model.getModelStatus()
+    info = model.getInfo()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return True
+    nodes = int(getattr(info, "mip_node_count", 0) or 0)
+    iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
+    return status == highspy.HighsModelStatus.kOptimal and nodes >= 1 and iterations <= 0
+
+
+def _presolve_is_off(settings: SolverSettings) -> bool:
+    return any(name == "presolve" and str(value) == "off" for name, value in settings.options)
+
+
 def run_solver(
     prob: pulp.LpProblem, settings: SolverSettings, objective_unit: float = 1.0
 ) -> SolveOutcome:
@@ -200,7 +239,41 @@ def run_solver(
     The bound comes from HiGHS's ``mip_dual_bound``, from CBC's log, or equals the
     objective when the solver proved optimality without reporting one (an LP, or a
     solver that gives no bound).
+
+    A HiGHS answer that rests on its presolve alone (:func:`presolve_claim_unproven`)
+    is not reported: the model is solved again with presolve off, in the time left, from
+    the plan HiGHS found (if any), and that answer is the outcome (its message says so).
     """
+    name = settings.solver.strip().lower()
+    outcome = _run_once(prob, settings, objective_unit)
+    if (
+        name in ("highs", "highspy")
+        and not _presolve_is_off(settings)
+        and presolve_claim_unproven(prob)
+    ):
+        log.warning(
+            "HiGHS answered %s from its presolve alone (no LP solved); solving again "
+            "with presolve off",
+            outcome.message,
+        )
+        left = settings.time_limit_s
+        if left is not None:
+            left = max(min(1.0, left), left - outcome.seconds)
+        retry = settings.replace(
+            options=(*settings.options, ("presolve", "off")), time_limit_s=left
+        )
+        again = _run_once(prob, retry, objective_unit)
+        outcome = dataclasses.replace(
+            again,
+            seconds=outcome.seconds + again.seconds,
+            message=f"{again.message} (presolve off: presolve's answer unproven)",
+        )
+    return outcome
+
+
+def _run_once(
+    prob: pulp.LpProblem, settings: SolverSettings, objective_unit: float
+) -> SolveOutcome:
     name = settings.solver.strip().lower()
     with tempfile.TemporaryDirectory(prefix="optimizer-") as folder:
         log_path = Path(folder) / "cbc.log"

@@ -18,7 +18,10 @@ Libraries
     Category ``library`` with ``operator_code`` 3 (municipal public libraries, 146 of
     194; university, national and Tokyo Metropolitan libraries are left out). A library
     is *central* when its name contains 中央 or ends in 市立/町立/村立図書館, else a
-    *branch*. The data are from 2013 (KSJ P27).
+    *branch*. The data are from 2013 (KSJ P27). A central library is kept (status
+    ``keep``): its reference service, closed stacks and the municipality's library
+    administration have no substitute in a branch or in a neighbour's library, and no
+    municipality plans without one; branches may be closed or shared.
 Culture halls — the rule
     A P05 row (2022) counts as a culture hall when it is class 5 (集会施設), its name
     contains one of :data:`HALL_KEYWORDS` and none of :data:`HALL_EXCLUDED`, or is one
@@ -419,7 +422,9 @@ def _facilities(selected: pd.DataFrame) -> pd.DataFrame:
             "year_built": year.round().astype(int).to_numpy(),
             "annual_operating_cost": np.round(operating.astype(float), -3),
             "renewal_cost": np.nan,
-            "status": "free",
+            "status": np.where(
+                (selected["type"] == "library") & (selected["subtype"] == "central"), "keep", "free"
+            ),
             "operator": care_operators(selected["type"], selected["name"]),
             "subtype": selected["subtype"],
             "assumed": assumed.apply(lambda row: ";".join(row.index[row.to_numpy()]), axis=1),
@@ -434,7 +439,10 @@ def shortfall_candidates(
 
     For each municipality *i* and type *k* whose own facilities hold less than its own
     demand D[i,k], one new site at its centre (city hall) of capacity
-    ``CANDIDATE_TARGET`` · D[i,k] − own capacity, sized and costed at the :data:`RATES`:
+    ``CANDIDATE_TARGET`` · D[i,k] − own capacity, but never smaller than the lower
+    quartile of the capacities of the type's existing facilities (a shortfall of 3 beds
+    is met by a home of an ordinary size, not by a 3-bed one), sized and costed at
+    the :data:`RATES`:
     floor area from the capacity, build cost = floor area × the type's MIC rebuild unit
     cost × ``CANDIDATE_BUILD_MARKUP``, operating cost × ``CANDIDATE_OPERATING_SHARE``.
     So every municipality has a stand-alone plan that serves all its residents (its
@@ -456,13 +464,17 @@ def shortfall_candidates(
         Rows of the ``candidates`` sheet, ids ``new-<type>-<code>``.
     """
     own = facilities.groupby(["municipality", "type"])["capacity"].sum()
+    smallest = facilities.groupby("type")["capacity"].quantile(0.25)
     rows = []
     for _, ftype in facility_types.iterrows():
         kind = ftype["type"]
         demand = municipalities[ftype["demand_basis"]].to_numpy(float) * ftype["demand_per_person"]
         held = own.xs(kind, level="type").reindex(municipalities["code"], fill_value=0.0).to_numpy()
         short = held < demand
-        capacity = np.ceil(CANDIDATE_TARGET * demand[short] - held[short])
+        capacity = np.maximum(
+            np.ceil(CANDIDATE_TARGET * demand[short] - held[short]),
+            np.ceil(float(smallest.get(kind, 0.0))),
+        )
         area = np.round(floor_area_for(kind, capacity), 0)
         hosts = municipalities[short]
         rows.append(

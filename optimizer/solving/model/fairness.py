@@ -54,17 +54,18 @@ def municipal_cost_terms(
     payment = index.unit_cost[j] * arcs["demand"].to_numpy() * cross
     half = 0.5 * params.agreement_fixed_cost
     pairs = index.pairs
+    hosted = index.facility_host >= 0  # a facility open to all may stand outside a coalition
     groups = [
-        index.facility_host,
+        index.facility_host[hosted],
         i,
         h[cross],
         pairs["ia"].to_numpy(),
         pairs["ib"].to_numpy(),
         index.demands["i"].to_numpy(),
     ]
-    variables = [var.open_, var.use, var.use[cross], var.agree, var.agree, var.unserved]
+    variables = [var.open_[hosted], var.use, var.use[cross], var.agree, var.agree, var.unserved]
     coefficients = [
-        index.annual_cost,
+        index.annual_cost[hosted],
         travel + payment,
         -payment[cross],
         np.full(len(pairs), half),

@@ -214,7 +214,9 @@ def define_area_floor(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariabl
     floors = area_floors(index.problem)
     if floors.empty:
         return 0
-    hosts = index.codes.to_numpy(dtype=object)[index.facility_host]
+    hosts = np.where(
+        index.facility_host >= 0, index.codes.to_numpy(dtype=object)[index.facility_host], None
+    )
     expressions, keys, rows = [], [], 0
     for n, row in enumerate(floors.itertuples(index=False)):
         kind = index.types.get_loc(row.type)
