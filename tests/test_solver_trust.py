@@ -102,3 +102,48 @@ def test_a_run_with_presolve_already_off_is_not_repeated(monkeypatch):
     outcome = run_solver(_knapsack(), QUICK.replace(options=(("presolve", "off"),)))
     assert outcome.status == Status.OPTIMAL
     assert "presolve off" not in outcome.message
+
+
+def test_after_a_distrusted_round_the_next_rounds_and_the_polish_run_without_presolve(
+    monkeypatch,
+):
+    from test_solve import _unfair_problem
+
+    import optimizer.solving.optimise as optimise_module
+    import optimizer.solving.polish as polish_module
+    from optimizer.solving.solve import solve_problem
+
+    seen: list[tuple[str, bool]] = []
+    real = solver_module.run_solver
+
+    def spy(where):
+        def run(prob, settings, objective_unit=1.0):
+            seen.append((where, solver_module._presolve_is_off(settings)))
+            return real(prob, settings, objective_unit)
+
+        return run
+
+    calls = []
+
+    def distrust_the_first_joint_answer(prob):
+        # the joint model is the one with the served-as-alone rows
+        joint = any(c.name.startswith("served_as_alone") for c in prob.constraints())
+        calls.append(joint)
+        return joint and calls.count(True) == 1
+
+    monkeypatch.setattr(solver_module, "presolve_claim_unproven", distrust_the_first_joint_answer)
+    monkeypatch.setattr(optimise_module, "run_solver", spy("round"))
+    monkeypatch.setattr(polish_module, "run_solver", spy("polish"))
+    problem = _unfair_problem(fairness=True)
+    solution = solve_problem(problem, QUICK, processes=1)
+    assert solution.outcome.presolve_distrusted
+    assert solution.outcome.status == Status.OPTIMAL
+    rounds = [off for where, off in seen if where == "round"]
+    first_joint = calls.index(True)
+    # the stand-alone solves run with presolve; every joint round after the distrusted
+    # one, and every polishing solve, runs without it
+    assert not any(rounds[:first_joint])
+    assert len(rounds) > first_joint + 1  # the unfair plan needed a second round
+    assert all(rounds[first_joint + 1 :])
+    polish = [off for where, off in seen if where == "polish"]
+    assert polish and all(polish)

@@ -54,6 +54,9 @@ class SolveOutcome:
     solver
         Solver used; ``message`` its own words; ``pulp_status`` and ``pulp_sol_status``
         PuLP's codes.
+    presolve_distrusted
+        The solver's first answer rested on its presolve alone and the model was solved
+        again with presolve off (:func:`optimizer.solving.solver.run_solver`).
     """
 
     status: Status
@@ -66,6 +69,7 @@ class SolveOutcome:
     pulp_status: int
     pulp_sol_status: int
     build_seconds: float = 0.0
+    presolve_distrusted: bool = False
 
     @property
     def time_limit_reached(self) -> bool:

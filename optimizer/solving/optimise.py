@@ -52,7 +52,8 @@ def optimise(
     the outcome reports the best of them (a short last round need not repeat the
     work). Each round
     gets the time left of ``settings.time_limit_s`` (at least 1 s, or the whole limit
-    when that is shorter); the outcome's
+    when that is shorter), and runs with presolve off once a round's presolve answer was
+    distrusted (the rounds' models differ by a few rows); the outcome's
     ``seconds`` and ``build_seconds`` add up every round.
     """
     lazy = settings.lazy_fairness and standalone is not None
@@ -66,6 +67,7 @@ def optimise(
     build_seconds, solve_seconds = model.build_seconds, 0.0
     bound = math.nan
     added = np.zeros(0, dtype=np.int64)
+    distrusted = False
     while True:
         if start is not None:
             set_start(model, start)
@@ -76,6 +78,9 @@ def optimise(
         )
         solve_seconds += outcome.seconds
         bound = np.fmax(bound, outcome.bound)
+        if outcome.presolve_distrusted:  # the next rounds' models differ by a few rows
+            distrusted = True
+            settings = settings.replace(options=(*settings.options, ("presolve", "off")))
         if not (lazy and outcome.status.has_plan):
             break
         unfair = np.setdiff1d(
@@ -95,10 +100,12 @@ def optimise(
         gap=relative_gap(outcome.objective, float(bound)),
         seconds=solve_seconds,
         build_seconds=build_seconds,
+        presolve_distrusted=distrusted,
     )
     log.info(
-        "solved: %s, objective %.6g, gap %.3g, %.2f s",
+        "solved: %s (%s), objective %.6g, gap %.3g, %.2f s",
         outcome.status,
+        outcome.message,
         outcome.objective,
         outcome.gap,
         outcome.seconds,

@@ -139,7 +139,10 @@ def solve_problem(
         )
     if settings.polish:
         _say(progress, "polishing the flows of the plan's decisions")
-        plan = polish_plan(problem, plan, settings, standalone, arcs, alone_unserved)
+        polish_settings = settings
+        if outcome.presolve_distrusted:  # the polish's models are the same model, fixed
+            polish_settings = settings.replace(options=(*settings.options, ("presolve", "off")))
+        plan = polish_plan(problem, plan, polish_settings, standalone, arcs, alone_unserved)
         objective = plan_objective(
             problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved
         )

@@ -267,6 +267,7 @@ def run_solver(
             again,
             seconds=outcome.seconds + again.seconds,
             message=f"{again.message} (presolve off: presolve's answer unproven)",
+            presolve_distrusted=True,
         )
     return outcome
 
