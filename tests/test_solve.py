@@ -137,6 +137,32 @@ def test_lazy_fairness_adds_only_the_violated_rows_and_finds_the_same_optimum():
     assert "L-B" not in set(lazy_plan.open_facilities.index[lazy_plan.open_facilities])
 
 
+def test_a_lazy_round_gets_half_the_time_left_so_the_rows_it_reveals_get_the_rest(monkeypatch):
+    import optimizer.solving.optimise as optimise_module
+    from optimizer.solving.standalone import standalone_costs
+
+    assert optimise_module._round_limit(QUICK, 0.0, last_round=False) == 15.0
+    assert optimise_module._round_limit(QUICK, 10.0, last_round=True) == 20.0
+    assert optimise_module._round_limit(QUICK, 29.5, last_round=False) == 1.0  # at least 1 s
+    assert optimise_module._round_limit(QUICK.replace(time_limit_s=None), 5.0, False) is None
+
+    limits = []
+    real = optimise_module.run_solver
+
+    def spy(prob, settings, objective_unit=1.0):
+        limits.append(settings.time_limit_s)
+        return real(prob, settings, objective_unit)
+
+    problem = _unfair_problem(fairness=True)
+    alone = standalone_costs(problem, QUICK, processes=1)
+    monkeypatch.setattr(optimise_module, "run_solver", spy)
+    _, _, outcome = optimise_module.optimise(problem, QUICK, alone)
+    assert outcome.status == Status.OPTIMAL
+    assert len(limits) >= 2  # B's row came after the first round
+    assert limits[0] == 15.0
+    assert 14.0 < limits[1] < 15.0  # half of what the first round left
+
+
 def test_fairness_rows_are_scaled_to_the_standalone_cost():
     from optimizer.solving.optimise import optimise
     from optimizer.solving.standalone import standalone_costs
@@ -305,6 +331,25 @@ def test_cluster_start_is_a_fair_feasible_plan_no_dearer_than_the_standalone_pla
         costs.append(pulp.value(model.prob.objective))
     # Groups {A} and {B, C}: B and C share B's cheaper hall, strictly cheaper than alone.
     assert costs[0] < costs[1]
+
+
+def test_each_cluster_is_solved_with_all_its_fairness_rows_in_one_round(monkeypatch):
+    """A group's share of the time is short; a second lazy round would get a second of it."""
+    import optimizer.solving.clusters as clusters
+    from optimizer.solving.standalone import standalone_solutions
+
+    problem = three_city_problem(agreement_fixed_cost=1e6)
+    alone, side_by_side = standalone_solutions(problem, QUICK, processes=1)
+    lazy = []
+    real = clusters.optimise
+
+    def spy(sub, settings, *args, **kwargs):
+        lazy.append(settings.lazy_fairness)
+        return real(sub, settings, *args, **kwargs)
+
+    monkeypatch.setattr(clusters, "optimise", spy)
+    clusters.cluster_start(problem, QUICK.replace(cluster_size=2), alone, side_by_side, 10.0)
+    assert QUICK.lazy_fairness and lazy == [False, False]
 
 
 def test_cluster_start_keeps_the_start_under_an_area_wide_capital_budget():

@@ -64,8 +64,15 @@ def _solve_groups(
         own = None
         if start is not None:
             own = plan_of(start, members, pd.Index(sub.facilities.index.astype(str)))
+        # Every member's fairness row from the start: a group is small, and a second lazy
+        # round would get only the second left of the group's share of the time.
         _, plan, outcome = optimise(
-            sub, settings, standalone.reindex(members), None, own, alone_unserved=alone_unserved
+            sub,
+            settings.replace(lazy_fairness=False),
+            standalone.reindex(members),
+            None,
+            own,
+            alone_unserved=alone_unserved,
         )
         plan = own if plan is None else plan
         if plan is None:
@@ -94,7 +101,9 @@ def cluster_start(
     plans side by side, or ``None``). The groups' plans side by side are a plan of the
     whole area:
 
-    * each facility serves only its own group, so capacity and linking hold;
+    * each facility serves only its own group, so capacity and linking hold (a facility
+      open to every resident serves each group within the group's share of it, and the
+      shares add up to its capacity);
     * each municipality's plan cost involves only its own group's facilities, flows and
       agreements, so it equals its cost in the group's model and meets its fairness row;
     * per-municipality rules (keep-own, partners, self-sufficiency, budgets) hold in

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
-from optimizer.results.outcome import SolveOutcome, relative_gap
+from optimizer.results.outcome import SolveOutcome, Status, relative_gap
 from optimizer.results.plan import Plan
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.fairness import define_fairness, unfair_municipalities
@@ -23,6 +23,22 @@ from optimizer.solving.solver import run_solver
 __all__ = ["optimise"]
 
 log = logging.getLogger(__name__)
+
+
+def _time_left(settings: SolverSettings, spent: float) -> float:
+    limit = settings.time_limit_s
+    return math.inf if limit is None else limit - spent
+
+
+def _round_limit(settings: SolverSettings, spent: float, last_round: bool) -> float | None:
+    """The time limit of a solve round: what is left, or half of it for a lazy round that
+    may need another (so that fairness rows added after it have time to work). At least
+    1 s, or the whole limit when that is shorter."""
+    limit = settings.time_limit_s
+    if limit is None:
+        return None
+    left = limit - spent
+    return max(min(1.0, limit), left if last_round else left / 2)
 
 
 def optimise(
@@ -50,10 +66,11 @@ def optimise(
     row and is optimal for a relaxation of the full model, so it is optimal for the full
     model within the same gap; the bound of every round is a bound of the full model, and
     the outcome reports the best of them (a short last round need not repeat the
-    work). Each round
-    gets the time left of ``settings.time_limit_s`` (at least 1 s, or the whole limit
-    when that is shorter), and runs with presolve off once a round's presolve answer was
-    distrusted (the rounds' models differ by a few rows); the outcome's
+    work). A lazy round gets half of the time left of ``settings.time_limit_s``
+    (:func:`_round_limit`), so that the rows it reveals still get time; when a round's
+    plan is fair but stopped by that half, the model is solved on from it with the rest.
+    Rounds run with presolve off once a round's presolve answer was distrusted (the
+    rounds' models differ by a few rows); the outcome's
     ``seconds`` and ``build_seconds`` add up every round.
     """
     lazy = settings.lazy_fairness and standalone is not None
@@ -68,26 +85,31 @@ def optimise(
     bound = math.nan
     added = np.zeros(0, dtype=np.int64)
     distrusted = False
+    last_round = not lazy
     while True:
         if start is not None:
             set_start(model, start)
-        limit = settings.time_limit_s
-        left = max(min(1.0, limit), limit - solve_seconds)
         outcome = run_solver(
-            model.prob, settings.replace(time_limit_s=left), objective_unit=OBJECTIVE_UNIT_YEN
+            model.prob,
+            settings.replace(time_limit_s=_round_limit(settings, solve_seconds, last_round)),
+            objective_unit=OBJECTIVE_UNIT_YEN,
         )
         solve_seconds += outcome.seconds
         bound = np.fmax(bound, outcome.bound)
         if outcome.presolve_distrusted:  # the next rounds' models differ by a few rows
             distrusted = True
             settings = settings.replace(options=(*settings.options, ("presolve", "off")))
-        if not (lazy and outcome.status.has_plan):
+        if last_round or not outcome.status.has_plan:
             break
         unfair = np.setdiff1d(
             unfair_municipalities(model.index, model.variables, standalone), added
         )
         if unfair.size == 0:
-            break
+            if outcome.status == Status.OPTIMAL or _time_left(settings, solve_seconds) < 1.0:
+                break
+            # A fair plan stopped at its half of the time: go on from it with the rest.
+            start, last_round = read_plan(model), True
+            continue
         began = time.perf_counter()
         rows = define_fairness(model.prob, model.index, model.variables, standalone, only=unfair)
         build_seconds += time.perf_counter() - began
