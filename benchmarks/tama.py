@@ -48,6 +48,7 @@ from benchutil import ROOT, fmt, peak_mib, stage_seconds, status_text, use_repos
 use_repository()
 
 from optimizer.errors import OptimizerError  # noqa: E402  (after use_repository)
+from optimizer.outputs.workbooks import write_workbook  # noqa: E402
 from optimizer.problem.geodesy import geodesic_km  # noqa: E402
 from optimizer.problem.network import access_arcs, pair_distances  # noqa: E402
 from optimizer.problem.rules import area_floors  # noqa: E402
@@ -58,7 +59,7 @@ from optimizer.results.service import floor_area, service_levels  # noqa: E402
 from optimizer.solving.model import build_model  # noqa: E402
 from optimizer.solving.solve import SolverSettings, solve_problem  # noqa: E402
 from optimizer.solving.standalone import renewal_baseline, standalone_solutions  # noqa: E402
-from optimizer.sources.opendata import tama_problem, tama_tables  # noqa: E402
+from optimizer.sources.opendata import schema_sheets, tama_problem, tama_tables  # noqa: E402
 from optimizer.sources.tama_residents import zone_index  # noqa: E402
 
 __all__ = ["main", "plan_summary", "model_size", "aggregation_bound"]
@@ -460,7 +461,36 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--verbose", action="store_true", help="log the solver's stages")
     parser.add_argument("--no-full-size", action="store_true",
                         help="do not build the unmerged model just to count its size")  # fmt: skip
+    parser.add_argument("--workbook", type=Path, default=None, metavar="PATH",
+                        help="write the case, with these options, as an input workbook "
+                        "(for `optimizer solve PATH`: the report, map and agreements) "
+                        "and stop")  # fmt: skip
     return parser.parse_args(argv)
+
+
+def _write_case_workbook(args: argparse.Namespace) -> int:
+    """The case as an input workbook: the sheets :func:`tama_problem` validates."""
+    tables = tama_tables(
+        args.case,
+        include_community_rooms=args.community_rooms,
+        split_care=not args.one_care_type,
+        zone_grid_km=args.grid_km,
+        zones_per_municipality=args.zones_per_municipality,
+    )
+    sheets = schema_sheets(tables, zones=args.zones)
+    if args.care_km is not None:
+        types = sheets["facility_types"].copy()
+        community = types.get("community_based", pd.Series(False, index=types.index))
+        wide = types["type"].str.startswith("care") & ~community.fillna(False).astype(bool)
+        types.loc[wide, "max_distance_km"] = args.care_km
+        sheets["facility_types"] = types
+    sheets["parameters"] = sheets["parameters"].copy()
+    limits = {"time_limit_s": f"{args.time_limit:g}", "mip_gap": f"{args.gap:g}"}
+    for name, value in limits.items():
+        sheets["parameters"].loc[sheets["parameters"]["name"] == name, "value"] = value
+    path = write_workbook(sheets, args.workbook)
+    print(f"wrote {path}: {', '.join(f'{k} {len(v)} rows' for k, v in sheets.items())}")
+    return 0
 
 
 def _load(args: argparse.Namespace, **overrides):
@@ -492,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.case.is_dir():
         print(f"the Tama case is not at {args.case}", file=sys.stderr)
         return 2
+    if args.workbook is not None:
+        return _write_case_workbook(args)
     timings: dict[str, float | None] = {}
     start = time.perf_counter()
     problem = _load(args)

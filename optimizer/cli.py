@@ -23,6 +23,7 @@ from optimizer import __version__
 from optimizer.config import EXIT_CODES, RunSettings
 from optimizer.errors import InputError, OptimizerError, OutputError, headline, outcome_of
 from optimizer.outputs import files as outputs
+from optimizer.outputs.boundaries import read_boundaries
 from optimizer.outputs.files import LogFormatter, atomic_write_text
 from optimizer.outputs.summary import input_summary, plan_summary
 from optimizer.outputs.tables import write_comparison, write_tables
@@ -107,6 +108,12 @@ lang_option = click.option(
     help="Language of messages (日本語 / English).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+boundaries_option = click.option(
+    "--boundaries",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoJSON file of municipal boundaries for map.png (国土数値情報 N03 as is, or "
+    "polygons with a property 'code'); without it the map outlines each municipality's zones.",
+)
 
 
 def scenario_options(func: F) -> F:
@@ -300,6 +307,7 @@ def validate(path: Path | None, lang: str) -> None:
     "summary_ja.docx, consultation_ja.docx, ..._en.docx); each replaces the shipped one "
     "in the .docx (the .md keeps the shipped wording).",
 )
+@boundaries_option
 @lang_option
 @quiet_option
 @_handle_errors(_lang)
@@ -319,6 +327,7 @@ def solve(
     alternatives: int,
     sensitivity: bool,
     document_templates: Path | None,
+    boundaries: Path | None,
     lang: str,
     quiet: bool,
 ) -> None:
@@ -340,6 +349,8 @@ def solve(
         optimizer solve --alternatives 3      # and the 3 next-best distinct plans
 
         optimizer solve --sensitivity         # and each assumption ±20 %
+
+        optimizer solve --boundaries N03-20240101_13.geojson   # real boundaries on the map
     """
 
     _setup_logging(quiet)
@@ -356,7 +367,9 @@ def solve(
         sensitivity=sensitivity,
         document_templates=document_templates,
     )
-    result = run(workbook or default_sample(), settings, progress=_progress(quiet))
+    result = run(
+        workbook or default_sample(), settings, progress=_progress(quiet), boundaries=boundaries
+    )
     click.echo(plan_summary(result.problem, result.solution, lang))
     if result.ranking:
         _print_alternatives(result.ranking)
@@ -423,6 +436,7 @@ def _print_alternatives(ranking) -> None:
     show_default=True,
     help="Shapley values in each scenario's report (off keeps comparisons quick).",
 )
+@boundaries_option
 @lang_option
 @quiet_option
 @_handle_errors(_lang)
@@ -440,6 +454,7 @@ def compare(
     scheduler: str | None,
     processes: int | None,
     shapley: str,
+    boundaries: Path | None,
     lang: str,
     quiet: bool,
 ) -> None:
@@ -455,6 +470,8 @@ def compare(
     """
 
     _setup_logging(quiet)
+    if boundaries:
+        read_boundaries(boundaries)  # every defect at once, before any scenario runs
     workbook = workbook or default_sample()
     wanted = list(names)
     if all_scenarios:
@@ -479,7 +496,9 @@ def compare(
         for name in scenarios
     ]
     with executor_for(scheduler, processes or len(runs)) as executor:
-        results = run_many(workbook, runs, executor, progress=_progress(quiet))
+        results = run_many(
+            workbook, runs, executor, progress=_progress(quiet), boundaries=boundaries
+        )
     tables = comparison_tables(results)
     folder = outputs.new_run_folder(output_root, "compare")
     path = write_comparison(folder / "comparison.xlsx", tables)

@@ -14,8 +14,8 @@ from factories import site, tiny_problem, town
 
 from optimizer.problem.restrict import reach_shares, restrict_problem
 from optimizer.results.check import check_solution
-from optimizer.solving.standalone import standalone_solutions
 from optimizer.solving.solve import SolverSettings, solve_problem
+from optimizer.solving.standalone import standalone_solutions
 
 EXACT = SolverSettings(mip_gap=0.0, time_limit_s=60)
 

@@ -105,10 +105,8 @@ def test_municipality_sheet_matches_the_allocation(books, plan):
 
 def test_alternatives_mark_shares_above_the_standalone_bound(books, plan):
     problem, _, allocation = plan
-    ws = books[0][SHEET_NAMES["municipalities"]]
-    header, cols = _table(ws, "コード", 1)
-    # The second "コード" table is the alternatives; find it below the first.
-    second = next(r for r in range(header + 3, ws.max_row + 1) if ws.cell(r, 1).value == "コード")
+    ws = books[0][SHEET_NAMES["allocation"]]
+    second, _ = _table(ws, "コード", 1)
     cols = {ws.cell(second + 1, c).value: c for c in range(1, ws.max_column + 1)}
     alt = allocation.alternatives
     for n, code in enumerate(alt.index):
@@ -194,13 +192,14 @@ def test_agreement_sheet_payments(books, plan):
         assert ws.cell(r, cols["B→A 支払\n（千円/年）"]).value == pytest.approx(pair.b_to_a)
         assert ws.cell(r, cols["差引 A→B\n（千円/年）"]).value == pytest.approx(pair.net)
     assert "乙町特養" in ws.cell(rows[0], cols["AがBで利用する施設（確保量）"]).value
+    ws = values[SHEET_NAMES["payments"]]
     detail, dcols = _table(ws, "支払団体")
     drows = _rows_until_total(ws, detail)
     amounts = [ws.cell(r, dcols["負担金\n（千円/年）"]).value for r in drows]
     assert sorted(amounts) == pytest.approx(sorted(allocation.payments["amount"]))
     total = ws.cell(drows[-1] + 1, dcols["負担金\n（千円/年）"]).value
     assert total == pytest.approx(allocation.payments["amount"].sum(), rel=1e-9)
-    fws = formulas[SHEET_NAMES["agreements"]]
+    fws = formulas[SHEET_NAMES["payments"]]
     assert fws.cell(drows[0], dcols["負担金\n（千円/年）"]).value.startswith("=")
 
 
@@ -401,7 +400,7 @@ def test_end_to_end_on_the_sample(sample_workbook, tmp_path):
             fac.at[j, "annual_cost"]
         )
 
-    ws = book[SHEET_NAMES["agreements"]]
+    ws = book[SHEET_NAMES["payments"]]
     if len(allocation.payments):
         detail, dcols = _table(ws, "支払団体")
         drows = _rows_until_total(ws, detail)

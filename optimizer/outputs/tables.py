@@ -15,7 +15,12 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.files import atomic_path, write_json
-from optimizer.outputs.xlsx_layout import SUBHEADER_FILL, safe_sheet_name
+from optimizer.outputs.xlsx_layout import (
+    SUBHEADER_FILL,
+    YEN_THOUSANDS,
+    rounds_to_zero,
+    safe_sheet_name,
+)
 from optimizer.results.ranking import Alternative, alternatives_table, decision_differences
 
 __all__ = ["MONEY_COLUMNS", "write_tables", "write_comparison", "write_alternatives"]
@@ -33,16 +38,17 @@ def write_tables(
 ) -> Path:
     """Write tables as sheets of one workbook, atomically, every string as text.
 
-    Yen columns (``money_columns``) are shown in 千円. ``chart(book)``, when given, may
-    add charts before the workbook is closed. The workbook's creation date is fixed, so
-    the same tables give the same file.
+    Yen columns (``money_columns``) are shown in 千円, negatives with △ and an amount
+    that rounds to 0 千円 as 0. ``chart(book)``, when given, may add charts before the
+    workbook is closed. The workbook's creation date is fixed, so the same tables give
+    the same file.
     """
     path = Path(path)
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
         book.set_properties({"created": pd.Timestamp("2000-01-01").to_pydatetime()})
         header = book.add_format({"bold": True, "bg_color": SUBHEADER_FILL, "text_wrap": True})
-        money = book.add_format({"num_format": '#,##0,;[Red]"△"#,##0,'})
+        money = book.add_format({"num_format": YEN_THOUSANDS})
         taken: list[str] = []
         for sheet_name, frame in tables.items():
             sheet = book.add_worksheet(safe_sheet_name(sheet_name, taken))
@@ -51,7 +57,10 @@ def write_tables(
                 sheet.write_string(0, col, str(name), header)
                 width = max(10, min(40, len(str(name)) + 2))
                 sheet.set_column(col, col, width, money if name in money_columns else None)
+                is_money = name in money_columns
                 for row, value in enumerate(frame[name].tolist(), start=1):
+                    if is_money and isinstance(value, float) and rounds_to_zero(value, "money"):
+                        value = 0.0
                     _write_cell(sheet, row, col, value)
             sheet.freeze_panes(1, 1)
         if chart is not None:
@@ -86,7 +95,9 @@ def _cost_chart(book: xlsxwriter.Workbook, scenarios: pd.DataFrame) -> None:
             }
         )
     chart.set_title({"name": "Annual cost per scenario (千円)"})
-    chart.set_y_axis({"num_format": "#,##0,"})
+    # Columns compare lengths: the axis starts at 0, never where the application's
+    # automatic scale would put it (near the smallest cost).
+    chart.set_y_axis({"num_format": "#,##0,", "min": 0})
     book.get_worksheet_by_name("scenarios").insert_chart(n + 3, 0, chart)
 
 

@@ -5,6 +5,13 @@ formats; :func:`write_table` writes a table with a two-row header (Japanese abov
 English below), values of declared kinds, per-row formulas with their cached values and
 a totals row of live formulas; :func:`page_setup` prints a sheet on A4 landscape.
 
+What the printed page needs is settled when the sheet is finished (:func:`page_setup`,
+the last call on every sheet), once every column width is known (:meth:`Book.set_width`
+records them): a note wider than its cell is wrapped within the print area, a table's
+text too long for its column wraps, and every row is made tall enough for the lines of
+its wrapped cells (headers included). A value that rounds to zero in its displayed unit
+is written as 0 (:func:`zero_guard`), so that no figure reads △0.
+
 Every text value goes through :func:`put_value`, which writes it as a text cell, so user
 strings such as ``=HYPERLINK(...)`` never become formulas (the workbook is also opened
 with ``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off).
@@ -15,19 +22,29 @@ from __future__ import annotations
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.safe_text import PROPERTY_MAX_CHARS, clip, one_line
+from optimizer.outputs.text_fit import (
+    DEFAULT_HEIGHT,
+    DEFAULT_WIDTH,
+    LINE_HEIGHT,
+    VARIANT_FONTS,
+    column_pixels,
+    display_width,
+    fit_width,
+    is_missing,
+    text_pixels,
+    wrapped_lines,
+)
 
 __all__ = [
     "FONT",
@@ -46,8 +63,14 @@ __all__ = [
     "write_table",
     "write_totals",
     "display_width",
+    "fit_width",
+    "text_pixels",
     "wrapped_lines",
     "set_widths",
+    "ZERO_BANDS",
+    "rounds_to_zero",
+    "zero_guard",
+    "merge_wrapped",
     "escape_print",
     "page_setup",
     "write_title",
@@ -79,6 +102,11 @@ NUMBER_FORMATS = {
     "ratio3": '0.000%;[Red]"△"0.000%;0.000%',
 }
 TEXT_KINDS = ("text", "code", "wrap")
+
+ZERO_BANDS = {"money": 500.0, "yen": 0.5, "pct": 0.0005, "ratio3": 0.000005}
+"""Per kind shown with △ for negatives, the magnitude below which its format shows
+zero (half its last digit: 500 yen in 千円, 0.05 % in 0.0 %). A value within the band is
+written as 0, so that △ marks only figures that read as negative."""
 
 HEADER_FILL = "#1F4E78"
 SUBHEADER_FILL = "#DDEBF7"
@@ -169,6 +197,65 @@ class TableRange:
         return self.last if self.total_row is None else self.total_row
 
 
+@dataclass(frozen=True)
+class Wrapped:
+    """A cell (or merged range) whose text wraps: rows and columns it covers, its text
+    and font."""
+
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    text: str
+    variant: str = "body"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line of text on a row of its own from column ``col`` on (a note, a title, a
+    section heading), to keep within the print area."""
+
+    row: int
+    col: int
+    text: str
+    variant: str
+
+
+@dataclass(frozen=True)
+class TableText:
+    """A text cell of a table, wrapped when longer than its column is wide."""
+
+    row: int
+    col: int
+    text: str
+    variant: str
+    fill: str | None
+
+
+@dataclass
+class SheetLayout:
+    """What finishing a sheet needs: widths and heights set, wrapped cells, notes, and
+    the text cells of its tables."""
+
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    wrapped: dict[tuple[int, int], Wrapped] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    table_text: list[TableText] = field(default_factory=list)
+
+    def wrap(self, cell: Wrapped) -> None:
+        """Record a wrapped cell (or range), replacing what its top-left cell held."""
+        self.wrapped[(cell.first_row, cell.first_col)] = cell
+
+    def width(self, col: int) -> float:
+        """The width of column ``col`` [characters]."""
+        return self.widths.get(col, DEFAULT_WIDTH)
+
+    def span_width(self, first: int, last: int) -> float:
+        """The width of columns ``first``..``last`` together [characters]."""
+        return sum(self.width(c) for c in range(first, last + 1))
+
+
 class Book:
     """The workbook with its formats, created once and shared by every sheet writer."""
 
@@ -195,6 +282,22 @@ class Book:
             }
         )
         self._formats: dict[tuple[str, str, str | None], Format] = {}
+        self._layouts: dict[str, SheetLayout] = {}
+
+    def layout(self, ws: Worksheet) -> SheetLayout:
+        """The layout record of a sheet."""
+        return self._layouts.setdefault(ws.name, SheetLayout())
+
+    def set_width(self, ws: Worksheet, first: int, last: int, width: float) -> None:
+        """Columns ``first``..``last`` ``width`` characters wide (recorded for finishing)."""
+        ws.set_column(first, last, width)
+        for col in range(first, last + 1):
+            self.layout(ws).widths[col] = width
+
+    def set_height(self, ws: Worksheet, row: int, height: float) -> None:
+        """Row ``row`` at least ``height`` pt tall (finishing may make it taller)."""
+        ws.set_row(row, height)
+        self.layout(ws).heights[row] = height
 
     def fmt(self, kind: str = "text", variant: str = "body", fill: str | None = None) -> Format:
         """A cell format for a value kind and a role (body / total / header / ...)."""
@@ -243,13 +346,6 @@ class Book:
         return self._formats[key]
 
 
-def is_missing(value: object) -> bool:
-    """``None``, ``pd.NA``, ``pd.NaT``, NaN or an infinity: a value with nothing to show."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and not math.isfinite(value)
-
-
 def put_value(
     book: Book,
     ws: Worksheet,
@@ -260,16 +356,35 @@ def put_value(
     variant: str = "body",
     fill: str | None = None,
 ) -> None:
-    """Write one value with the format of its kind: text always as a text cell."""
+    """Write one value with the format of its kind: text always as a text cell (a
+    ``wrap`` one recorded, for its row to be made tall enough), a number that its format
+    would show as zero as 0 (:data:`ZERO_BANDS`)."""
     fmt = book.fmt(kind, variant, fill)
     if is_missing(value):
         ws.write_blank(row, col, None, fmt)
     elif kind in TEXT_KINDS or isinstance(value, str):
         ws.write_string(row, col, str(value), fmt)
+        if kind == "wrap":
+            book.layout(ws).wrap(Wrapped(row, row, col, col, str(value), variant))
     elif isinstance(value, bool):
         ws.write_string(row, col, "はい" if value else "いいえ", fmt)
     else:
-        ws.write_number(row, col, float(value), fmt)
+        number = float(value)
+        ws.write_number(row, col, 0.0 if rounds_to_zero(number, kind) else number, fmt)
+
+
+def rounds_to_zero(value: float | None, kind: str) -> bool:
+    """Whether ``value`` is not 0 but its format (a kind of :data:`ZERO_BANDS`) shows 0."""
+    band = ZERO_BANDS.get(kind)
+    return band is not None and value is not None and value != 0 and abs(value) < band
+
+
+def zero_guard(formula: str, kind: str) -> str:
+    """``formula`` (with its ``=``) made to give exactly 0 where its format would show a
+    zero: ``=IF(ABS(x)<500,0,x)`` for money in 千円. Used on the cells whose computed
+    value rounds to zero, so that recalculating gives 0, not a △0."""
+    body = formula[1:] if formula.startswith("=") else formula
+    return f"=IF(ABS({body})<{ZERO_BANDS[kind]:g},0,{body})"
 
 
 def put_formula(
@@ -284,20 +399,27 @@ def put_formula(
     fill: str | None = None,
 ) -> None:
     """Write ``formula`` with ``value`` as its cached result (0 when missing), so readers
-    that do not recalculate show the same number as Excel."""
+    that do not recalculate show the same number as Excel. A value that its format would
+    show as zero is guarded (:func:`zero_guard`) and cached as 0."""
     cached = 0.0 if value is None or is_missing(value) else float(value)
+    if rounds_to_zero(cached, kind):
+        formula, cached = zero_guard(formula, kind), 0.0
     ws.write_formula(row, col, formula, book.fmt(kind, variant, fill), cached)
 
 
 def write_header(
     book: Book, ws: Worksheet, row: int, cols: Sequence[Col], first_col: int = 0, height: float = 30
 ) -> None:
-    """Japanese headers on ``row`` (bold, white on blue), English ones below (small, grey)."""
-    ws.set_row(row, height)
-    ws.set_row(row + 1, 22)
+    """Japanese headers on ``row`` (bold, white on blue), English ones below (small,
+    grey); both rows are made taller when finishing if a header needs more lines."""
+    book.set_height(ws, row, height)
+    book.set_height(ws, row + 1, 22)
+    layout = book.layout(ws)
     for c, col in enumerate(cols, start=first_col):
         ws.write_string(row, c, col.ja, book.fmt(col.kind, "header"))
         ws.write_string(row + 1, c, col.en, book.fmt(col.kind, "header_en"))
+        layout.wrap(Wrapped(row, row, c, c, col.ja, "header"))
+        layout.wrap(Wrapped(row + 1, row + 1, c, c, col.en, "header_en"))
 
 
 def write_table(
@@ -315,7 +437,8 @@ def write_table(
     """A table with a two-row header (Japanese, English), rows and an optional totals row.
 
     ``fills`` optionally gives, per record, a background colour per column key. Rows
-    with ``wrap`` text are made tall enough for their estimated number of lines.
+    with ``wrap`` text are made tall enough for their lines, and a ``text`` or ``code``
+    value longer than its column is wide wraps, when the sheet is finished.
     """
     write_header(book, ws, top, cols, height=header_height)
     where = TableRange(
@@ -330,6 +453,7 @@ def write_table(
         where.last = top + 2
         return where
     values = [{c.key: c.value(record) for c in cols} for record in records]
+    layout = book.layout(ws)
     for n, row_values in enumerate(values):
         row = top + 2 + n
         refs = {c.key: xl_rowcol_to_cell(row, i) for i, c in enumerate(cols)}
@@ -340,30 +464,13 @@ def write_table(
                 put_formula(book, ws, row, i, col.formula_at(refs), value, col.kind, fill=fill)
             else:
                 put_value(book, ws, row, i, value, col.kind, fill=fill)
-        lines = max(
-            (wrapped_lines(row_values[c.key], c.width) for c in cols if c.kind == "wrap"),
-            default=1,
-        )
-        if lines > 1:
-            ws.set_row(row, 13.5 * lines + 3)
+                if col.kind in ("text", "code") and not is_missing(value) and str(value):
+                    layout.table_text.append(TableText(row, i, str(value), "body", fill))
     where.last = top + 1 + len(records)
     if total_label is not None:
         where.total_row = where.last + 1
         write_totals(book, ws, where, cols, values, total_label)
     return where
-
-
-def display_width(text: str) -> int:
-    """Width of ``text`` in Excel character units: East Asian wide characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def wrapped_lines(value: object, width: float) -> int:
-    """Lines that ``value`` needs when wrapped in a column ``width`` characters wide."""
-    if is_missing(value) or not str(value):
-        return 1
-    usable = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(value).split("\n"))
 
 
 def write_totals(
@@ -398,10 +505,32 @@ def write_totals(
             ws.write_blank(row, i, None, book.fmt(col.kind, "total"))
 
 
-def set_widths(ws: Worksheet, cols: Sequence[Col]) -> None:
+def set_widths(book: Book, ws: Worksheet, cols: Sequence[Col]) -> None:
     """Each column of the sheet as wide as its :class:`Col` says."""
     for i, col in enumerate(cols):
-        ws.set_column(i, i, col.width)
+        book.set_width(ws, i, i, col.width)
+
+
+def merge_wrapped(
+    book: Book,
+    ws: Worksheet,
+    first_row: int,
+    first_col: int,
+    last_row: int,
+    last_col: int,
+    text: str,
+    kind: str = "wrap",
+    variant: str = "body",
+    fill: str | None = None,
+) -> None:
+    """``text`` in a merged range that wraps (a single cell when the range is one), its
+    rows made tall enough when the sheet is finished."""
+    fmt = book.fmt(kind, variant, fill)
+    if (first_row, first_col) == (last_row, last_col):
+        ws.write_string(first_row, first_col, text, fmt)
+    else:
+        ws.merge_range(first_row, first_col, last_row, last_col, text, fmt)
+    book.layout(ws).wrap(Wrapped(first_row, last_row, first_col, last_col, text, variant))
 
 
 PRINT_PART_MAX = 100
@@ -432,7 +561,12 @@ def page_setup(
     one_page: bool = False,
 ) -> None:
     """A4 landscape, one page wide (and tall if ``one_page``), title rows ``repeat`` ed on
-    every page, the report's title and the sheet's name in the header, page numbers below."""
+    every page, the report's title and the sheet's name in the header, page numbers below.
+
+    The last call on a sheet: it also finishes the layout (:func:`finish_layout`) within
+    columns 0..``last_col``.
+    """
+    finish_layout(book, ws, last_col)
     ws.set_landscape()
     ws.set_paper(9)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
@@ -445,18 +579,69 @@ def page_setup(
     ws.set_footer("&C&9&P / &N")
 
 
+def finish_layout(book: Book, ws: Worksheet, last_col: int) -> None:
+    """Settle what the printed page needs, now that every width of the sheet is known.
+
+    * a note wider than its cell is merged across the rest of the print width (columns
+      up to ``last_col``) and wrapped; a title or a section heading only when it is
+      wider than the print width;
+    * a table's text (``text`` and ``code`` columns) wider than its column wraps;
+    * every row with wrapped cells is made tall enough for their lines (never lower
+      than it was set); rows of merged ranges are never sized by Excel itself.
+    """
+    layout = book.layout(ws)
+    for note in layout.notes:
+        size, bold = VARIANT_FONTS.get(note.variant, (10.0, False))
+        last = max(last_col, note.col)
+        fits_cell = text_pixels(note.text, size, bold) <= column_pixels(layout.width(note.col))
+        fits_print = text_pixels(note.text, size, bold) <= column_pixels(
+            layout.span_width(note.col, last)
+        )
+        if fits_cell or (note.variant in ("title", "section") and fits_print):
+            continue
+        merge_wrapped(book, ws, note.row, note.col, note.row, last, note.text, "wrap", note.variant)
+    for text in layout.table_text:
+        if text_pixels(text.text) > column_pixels(layout.width(text.col)):
+            fmt = book.fmt("wrap", text.variant, text.fill)
+            ws.write_string(text.row, text.col, text.text, fmt)
+            layout.wrap(Wrapped(text.row, text.row, text.col, text.col, text.text, text.variant))
+    layout.notes, layout.table_text = [], []  # settled: finishing again changes nothing
+    needed: dict[int, float] = {}
+    for cell in layout.wrapped.values():
+        size, bold = VARIANT_FONTS.get(cell.variant, (10.0, False))
+        width = layout.span_width(cell.first_col, cell.last_col)
+        lines = wrapped_lines(cell.text, width, size, bold)
+        height = lines * LINE_HEIGHT * size + (3.0 if lines > 1 else 0.0)
+        # A range over several rows: the rows above the last keep their height, the
+        # last takes what is missing.
+        others = sum(
+            layout.heights.get(r, DEFAULT_HEIGHT) for r in range(cell.first_row, cell.last_row)
+        )
+        needed[cell.last_row] = max(needed.get(cell.last_row, 0.0), height - others)
+    for row, height in sorted(needed.items()):
+        current = layout.heights.get(row, DEFAULT_HEIGHT)
+        if height > current + 0.5:
+            book.set_height(ws, row, math.ceil(height * 4) / 4)
+
+
 def write_title(book: Book, ws: Worksheet, text: str, subtitle: str | None = None) -> int:
-    """Sheet title (and subtitle); returns the next free row."""
-    ws.set_row(0, 26)
+    """Sheet title (and subtitle, a note); returns the next free row."""
+    book.set_height(ws, 0, 26)
     ws.write_string(0, 0, text, book.fmt("text", "title"))
+    book.layout(ws).notes.append(Note(0, 0, text, "title"))
     if subtitle:
-        ws.write_string(1, 0, subtitle, book.fmt("text", "note"))
+        write_note(book, ws, 1, subtitle)
     return 3
 
 
 def write_note(book: Book, ws: Worksheet, row: int, text: str, col: int = 0) -> None:
-    """A note (small grey text) in one cell."""
+    """A note (small grey text) from column ``col`` on: the rest of the row is the
+    note's, and a note wider than its cell is wrapped within the print area when the
+    sheet is finished (:func:`finish_layout`). An empty note writes nothing."""
+    if not text:
+        return
     ws.write_string(row, col, text, book.fmt("text", "note"))
+    book.layout(ws).notes.append(Note(row, col, text, "note"))
 
 
 def write_section(book: Book, ws: Worksheet, row: int, text: str, width: int) -> int:
@@ -464,6 +649,7 @@ def write_section(book: Book, ws: Worksheet, row: int, text: str, width: int) ->
     ws.write_string(row, 0, text, book.fmt("text", "section"))
     for c in range(1, width):
         ws.write_blank(row, c, None, book.fmt("text", "section"))
+    book.layout(ws).notes.append(Note(row, 0, text, "section"))
     return row + 1
 
 

@@ -99,18 +99,22 @@ def summarise(name: str, result: RunResult, point: dict | None = None) -> Scenar
 
 
 def run_scenario(
-    workbook: Path, settings: RunSettings, point: dict | None = None
+    workbook: Path,
+    settings: RunSettings,
+    point: dict | None = None,
+    boundaries: Path | None = None,
 ) -> ScenarioResult:
     """Run one scenario (top-level, so that process pools and Dask can pickle it).
 
     Errors the user can act on come back as a result with ``error`` set, so that one
     bad scenario does not stop a comparison or a sweep. A sweep point's number (its
-    ``"#"`` entry) is added to the result's name.
+    ``"#"`` entry) is added to the result's name. ``boundaries`` is the GeoJSON file of
+    municipal boundaries for the run's map (see :func:`optimizer.runs.pipeline.run`).
     """
     point = dict(point or {})
     name = f"{settings.scenario} #{point['#']}" if "#" in point else settings.scenario
     try:
-        return summarise(name, run(workbook, settings), point)
+        return summarise(name, run(workbook, settings, boundaries=boundaries), point)
     except OptimizerError as exc:
         return ScenarioResult(name=name, status="error", error=str(exc), point=point)
 
@@ -120,13 +124,15 @@ def run_many(
     runs: Sequence[tuple[RunSettings, dict | None]],
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
+    boundaries: Path | None = None,
 ) -> list[ScenarioResult]:
-    """Run several scenarios through an executor; results in the order of ``runs``."""
+    """Run several scenarios through an executor; results in the order of ``runs``
+    (``boundaries``: the GeoJSON file of municipal boundaries for their maps)."""
     if executor is None:
         with executor_for(None, len(runs)) as pool:
-            return run_many(workbook, runs, pool, progress)
+            return run_many(workbook, runs, pool, progress, boundaries)
     futures = {
-        executor.submit(run_scenario, Path(workbook), settings, point): index
+        executor.submit(run_scenario, Path(workbook), settings, point, boundaries): index
         for index, (settings, point) in enumerate(runs)
     }
     results: list[ScenarioResult | None] = [None] * len(runs)

@@ -13,6 +13,7 @@ past runs to keep (paths are relative to the job file)::
     shapley = "auto"                # auto / exact / sampled / off
     documents = true                # write the agreements
     processes = 2                   # optional; default: all cores
+    boundaries = "n03-tokyo.geojson" # optional; municipal boundaries for the map
 
     [solver]
     name = "highs"
@@ -88,6 +89,7 @@ JOB_KEYS = {
     "shapley",
     "documents",
     "processes",
+    "boundaries",
 }
 SHAPLEY_CHOICES = ("auto", "exact", "sampled", "off")
 SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads"}
@@ -109,6 +111,7 @@ class Job:
     shapley: str = "auto"
     documents: bool = True
     processes: int | None = None
+    boundaries: Path | None = None
 
 
 def read_job(path: Path) -> Job:
@@ -127,6 +130,9 @@ def read_job(path: Path) -> Job:
     for key in ("input", "output"):
         if not isinstance(document.get(key), str):
             raise ScenarioError(f"{path}: '{key}' (a path) is required")
+    boundaries = document.get("boundaries")
+    if boundaries is not None and not isinstance(boundaries, str):
+        raise ScenarioError(f"{path}: 'boundaries' must be a path, got {boundaries!r}")
     solver = document.get("solver", {})
     if not isinstance(solver, dict) or set(solver) - SOLVER_KEYS:
         raise ScenarioError(f"{path}: [solver] takes {', '.join(sorted(SOLVER_KEYS))}")
@@ -161,6 +167,7 @@ def read_job(path: Path) -> Job:
         shapley=shapley,
         documents=documents,
         processes=processes,
+        boundaries=here / boundaries if boundaries else None,
     )
 
 
@@ -223,7 +230,7 @@ def run_scenario_of_job(job: Job, scenario: str) -> str:
     """
     try:
         settings = job_settings(job, scenario)
-        result = run(job.input, settings)
+        result = run(job.input, settings, boundaries=job.boundaries)
         sha = result.problem.source.get("sha256")
         if settings.previous_sha256 and settings.previous_sha256 != sha:
             log.warning(

@@ -28,6 +28,7 @@ from pathlib import Path
 from optimizer.config import RunSettings, default_processes
 from optimizer.errors import OptimizerError
 from optimizer.outputs import files as outputs
+from optimizer.outputs.boundaries import Boundaries, read_boundaries
 from optimizer.outputs.documents import Templates, document_languages, write_agreements
 from optimizer.outputs.maps import draw_map
 from optimizer.outputs.report import write_report
@@ -185,7 +186,11 @@ def solve(
 
 
 def run(
-    workbook: Path, settings: RunSettings | None = None, progress: Progress | None = None
+    workbook: Path,
+    settings: RunSettings | None = None,
+    progress: Progress | None = None,
+    *,
+    boundaries: Path | None = None,
 ) -> RunResult:
     """Run every stage on one workbook and write the run folder.
 
@@ -197,6 +202,10 @@ def run(
         What to run and where to write; defaults to :class:`RunSettings`.
     progress
         Called with a short message as each stage starts (``None``: silent).
+    boundaries
+        A GeoJSON file of municipal boundaries for the map
+        (:mod:`optimizer.outputs.boundaries`), read and checked before solving;
+        ``None``: the map outlines each municipality's zones.
     """
 
     settings = settings or RunSettings()
@@ -206,6 +215,7 @@ def run(
         if settings.write_outputs and settings.documents:  # refuse bad ones before solving
             languages = document_languages(problem.parameters.document_languages)
             Templates(settings.document_templates).check(languages)
+        areas = read_boundaries(boundaries) if boundaries and settings.write_outputs else None
     if not settings.write_outputs:
         with timer.stage("solve", progress):
             solution = solve(problem, settings, progress)
@@ -214,7 +224,9 @@ def run(
     try:
         with outputs.run_log(folder):
             try:
-                return _write_run(workbook, settings, problem, warnings, folder, timer, progress)
+                return _write_run(
+                    workbook, settings, problem, warnings, folder, timer, progress, areas
+                )
             except BaseException as exc:
                 log.info("run stopped: %s: %s", type(exc).__name__, exc)
                 raise
@@ -231,9 +243,12 @@ def _write_run(
     folder: Path,
     timer: _Timer,
     progress: Progress | None,
+    boundaries: Boundaries | None = None,
 ) -> RunResult:
     """The stages after reading, each writing into ``folder``; the manifest last."""
     log.info("input %s (sha256 %s)", workbook, problem.source.get("sha256"))
+    if boundaries is not None:
+        log.info("boundaries %s (sha256 %s)", boundaries.source, boundaries.sha256)
     for issue in warnings:
         log.warning("%s", issue.message("en"))
     with timer.stage("solve", progress):
@@ -279,7 +294,9 @@ def _write_run(
             for path in written:
                 result.outputs[f"agreements/{path.name}"] = path
     with timer.stage("map", progress):
-        result.outputs["map.png"] = draw_map(folder / "map.png", problem, result.solution)
+        result.outputs["map.png"] = draw_map(
+            folder / "map.png", problem, result.solution, boundaries=boundaries
+        )
     run_info = _run_info(workbook, problem, settings)
     with timer.stage("report", progress):
         result.outputs["report.xlsx"] = write_report(

@@ -115,6 +115,12 @@ import pandas as pd
 
 from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import MIC_UNIT_COSTS, SHEETS_BY_NAME
+from optimizer.sources.tama_halls import (
+    HALL_EXCLUDED,
+    HALL_KEYWORDS,
+    HALL_NAMES,
+    classify_halls,
+)
 from optimizer.sources.tama_residents import (
     CARE_FAMILY,
     CARE_TYPES,
@@ -128,6 +134,7 @@ from optimizer.workbook.assemble import problem_from_tables
 __all__ = [
     "tama_tables",
     "tama_problem",
+    "schema_sheets",
     "problem_from_schema_tables",
     "classify_halls",
     "FACILITY_TYPES",
@@ -278,20 +285,6 @@ def operating_cost_for(kind: str, capacity: np.ndarray, area: np.ndarray) -> np.
     return np.asarray(area, dtype=float) * rate["operating_per_m2"]
 
 
-HALL_KEYWORDS = ("ホール", "文化センター", "文化会館", "市民会館", "芸術", "劇場", "公会堂",
-                 "市民センター", "交流センター")  # fmt: skip
-"""A class-5 P05 name with one of these is a culture hall (unless excluded)."""
-
-HALL_NAMES = ("パルテノン多摩",)
-"""Culture halls known by a proper name that carries no keyword (large halls)."""
-
-CENTRE_KEYWORDS = ("文化センター", "交流センター", "市民センター")
-"""Culture halls named so are community culture centres; the others are large halls."""
-
-HALL_EXCLUDED = ("体育館", "自治会", "地区", "児童", "老人", "福祉", "町会", "集会所", "集会室",
-                 "会議室", "多目的室", "防災", "スポーツ", "子ども", "青少年", "国際")  # fmt: skip
-"""Words that mark a neighbourhood room, gymnasium or special-purpose centre."""
-
 CENTRAL_LIBRARY = r"中央|[市町村]立図書館$"
 
 SCHEMA_SHEETS = ("municipalities", "facility_types", "facilities", "candidates", "parameters")
@@ -340,30 +333,6 @@ def care_operators(kinds: pd.Series, names: pd.Series) -> pd.Series:
     municipal_name = names.astype(str).str.contains("|".join(MUNICIPAL_CARE_WORDS))
     private = (kinds == "care") & ~municipal_name
     return pd.Series(np.where(private, "private", "municipal"), index=kinds.index, dtype=object)
-
-
-def classify_halls(rows: pd.DataFrame, include_community_rooms: bool = False) -> pd.Series:
-    """Subtype of each P05 row under the culture-hall rule, ``None`` when left out.
-
-    Parameters
-    ----------
-    rows
-        Rows of category ``hall_or_community_centre``: columns ``name``, ``subtype``
-        (公民館 or 集会施設).
-    include_community_rooms
-        Keep the rows that are not culture halls as ``公民館`` / ``集会施設``.
-    """
-    name = rows["name"].astype(str)
-    keyword = name.str.contains("|".join(HALL_KEYWORDS))
-    excluded = name.str.contains("|".join(HALL_EXCLUDED))
-    hall = ((rows["subtype"] == "集会施設") & keyword & ~excluded) | name.isin(HALL_NAMES)
-    centre = name.str.contains("|".join(CENTRE_KEYWORDS))
-    labels = np.where(centre, "culture centre", "large hall")
-    if include_community_rooms:
-        other = rows["subtype"].to_numpy(dtype=object)
-    else:
-        other = np.full(len(rows), None, dtype=object)
-    return pd.Series(np.where(hall, labels, other), index=rows.index, dtype=object)
 
 
 def _select_facilities(raw: pd.DataFrame, include_community_rooms: bool) -> pd.DataFrame:
@@ -660,10 +629,7 @@ def tama_problem(
         zone_grid_km=zone_grid_km,
         zones_per_municipality=zones_per_municipality,
     )
-    sheets = {name: tables[name] for name in SCHEMA_SHEETS}
-    sheets["facilities"] = tables["facilities"].loc[:, list(FACILITY_SCHEMA_COLUMNS)]
-    if zones and _zone_sheet_known():
-        sheets["zones"] = tables["zones"]
+    sheets = schema_sheets(tables, zones=zones)
     source = {
         "format": "open-data",
         "path": str(Path(case_dir)),
@@ -683,6 +649,18 @@ def tama_problem(
             zones=zone_index(tables["zones"]),
         )
     return problem
+
+
+def schema_sheets(tables: dict[str, pd.DataFrame], *, zones: bool) -> dict[str, pd.DataFrame]:
+    """The input sheets of :func:`tama_tables`: the schema's columns only (``subtype`` and
+    ``assumed`` stay behind), with the ``zones`` sheet when ``zones`` is set. What
+    :func:`tama_problem` validates, and what a workbook of the case holds
+    (:func:`optimizer.outputs.workbooks.write_workbook`)."""
+    sheets = {name: tables[name] for name in SCHEMA_SHEETS}
+    sheets["facilities"] = tables["facilities"].loc[:, list(FACILITY_SCHEMA_COLUMNS)]
+    if zones and _zone_sheet_known():
+        sheets["zones"] = tables["zones"]
+    return sheets
 
 
 def problem_from_schema_tables(tables: dict[str, pd.DataFrame], source: dict) -> ProblemData:

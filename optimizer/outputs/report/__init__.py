@@ -10,15 +10,20 @@ Sheets, in reading order for someone who has not seen the model, one module each
 * 地図 Map (``map_sheet``): ``map.png`` (when given);
 * グラフ Charts (``charts``): cost before / after per municipality; annual cost per type;
 * 市町村別 Municipalities (``municipalities``): population, stand-alone cost, cost under
-  the plan by component, saving; the allocation alternatives beside the stand-alone bound;
+  the plan by component, saving;
+* 負担方式 Allocation (``municipalities``): the allocation alternatives beside the
+  stand-alone bound, with the allocation's notes;
 * 施設別 Facilities (``facilities``): every facility: decision, capacity, use, users,
   cost, renewal year;
 * サービス水準 Service levels (``service``): floor area of the municipalities' facilities
   today and under the plan; per type the residents within 1, 2, 5 km and the type's
   maximum distance per municipality, a chart of residents by distance, and the zones
   losing access;
-* 協約 Agreements (``agreements``): each pair: facilities used each way, payments each
-  way and net; the payments facility by facility (quantity × unit cost);
+* 廃止施設 Closures and 廃止手続 Closure steps (``comparison``): every closure with its
+  nearest alternative and the residents it served; the legal steps of each closure;
+* 協約 Agreements and 負担金 Payments (``agreements``): each pair: facilities used each
+  way, payments each way and net; the payments facility by facility (quantity × unit
+  cost in yen);
 * 代替案 Alternatives (``alternatives``): the best plan and its next-best alternatives
   (only with ``--alternatives K``);
 * 前提 Assumptions (``assumptions``): run, input file and sha256, overrides, parameters,
@@ -39,7 +44,11 @@ Conventions:
 * every user-supplied string is written as a text cell (a municipality called
   ``=HYPERLINK(...)`` stays text) and escaped in print headers;
 * the workbook font is :data:`FONT` (Japanese-capable); every sheet prints on A4
-  landscape, one page wide, with its header rows repeated.
+  landscape, one page wide; a sheet whose table may run over several pages holds that
+  one table, its header rows repeated on every page (a sheet with a second table
+  repeats none); notes are wrapped within the print area;
+* a value that rounds to zero in its displayed unit reads 0, never △0; a column that is
+  empty in every row (a method the run left out) is not shown.
 
 Reproducibility: the same inputs give the same bytes. The file's creation date is
 ``run_info["timestamp"]`` when given, else a fixed placeholder (1980-01-01, the date the
@@ -59,15 +68,19 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from optimizer.outputs.files import atomic_write_bytes
-from optimizer.outputs.report.agreements import write_agreements
+from optimizer.outputs.report.agreements import write_agreements, write_payments
 from optimizer.outputs.report.alternatives import write_alternatives
 from optimizer.outputs.report.assumptions import write_assumptions
 from optimizer.outputs.report.charts import write_charts
 from optimizer.outputs.report.common import OPTIONAL_SHEETS, SHEET_NAMES
-from optimizer.outputs.report.comparison import write_closures
+from optimizer.outputs.report.comparison import write_closure_steps, write_closures
 from optimizer.outputs.report.facilities import write_facilities
 from optimizer.outputs.report.map_sheet import write_map
-from optimizer.outputs.report.municipalities import allocation_notes, write_municipalities
+from optimizer.outputs.report.municipalities import (
+    allocation_notes,
+    write_allocation,
+    write_municipalities,
+)
 from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
@@ -148,8 +161,10 @@ def report_bytes(
         wanted={"alternatives": len(alternatives) > 1, "sensitivity": sensitivity is not None},
     )
     pairs = write_agreements(book, sheets["agreements"], problem, solution, allocation)
+    write_payments(book, sheets["payments"], problem, allocation)
     show_timings = bool(run_info.get("show_timings"))
-    muni = write_municipalities(book, sheets["municipalities"], problem, allocation, show_timings)
+    muni = write_municipalities(book, sheets["municipalities"], problem, allocation)
+    write_allocation(book, sheets["allocation"], problem, allocation, show_timings)
     service = service_results(problem, solution)
     closures = closure_alternatives(problem, solution, service.access)
     write_summary(
@@ -168,9 +183,8 @@ def report_bytes(
     write_charts(book, sheets["charts"], problem, solution, muni)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
-    write_closures(
-        book, sheets["closures"], problem, closures, closure_checklist(problem, solution)
-    )
+    write_closures(book, sheets["closures"], problem, closures)
+    write_closure_steps(book, sheets["closure_steps"], closure_checklist(problem, solution))
     if "alternatives" in sheets:
         write_alternatives(book, sheets["alternatives"], problem, alternatives)
     if sensitivity is not None:

@@ -1,5 +1,7 @@
 """The agreement sheet (協約): one row per agreement pair with the facilities used each
-way and the payments each way and net; then the payments facility by facility."""
+way and the payments each way and net; and the payment sheet (負担金): the payments
+facility by facility, quantity × unit cost in yen. Two sheets, so that a printed page
+of payments never carries the agreements' header (money in 千円) over unit costs in yen."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
     TableRange,
+    display_width,
     page_setup,
     set_widths,
-    write_section,
+    write_note,
     write_table,
     write_title,
 )
@@ -22,7 +25,7 @@ from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 from optimizer.sharing.allocation import Allocation
 
-__all__ = ["write_agreements"]
+__all__ = ["write_agreements", "write_payments"]
 
 
 def _facilities_used(payments: pd.DataFrame, payer: str, host: str, names: dict) -> str:
@@ -37,7 +40,8 @@ def _facilities_used(payments: pd.DataFrame, payer: str, host: str, names: dict)
 def write_agreements(
     book: Book, ws: Worksheet, problem: ProblemData, solution: Solution, allocation: Allocation
 ) -> TableRange:
-    """One row per agreement pair, then the payments facility by facility."""
+    """One row per agreement pair; returns where the table landed (the summary counts
+    its rows)."""
     names = problem.municipalities["name"]
     fac_names = problem.facilities["name"].to_dict()
     payments = allocation.payments
@@ -77,20 +81,37 @@ def write_agreements(
         "支払います。差引が△のときはBからAへの支払の方が多いことを示します。",
     )
     pairs = write_table(book, ws, top, cols, records, empty_text="連携協約はありません。")
+    set_widths(book, ws, cols)
     ws.freeze_panes(top + 2, 0)
+    row = pairs.bottom + 1
+    write_note(
+        book,
+        ws,
+        row,
+        f"施設ごとの確保量・単価・負担金は「{SHEET_NAMES['payments']}」シート。",
+    )
+    page_setup(book, ws, SHEET_NAMES["agreements"], row, len(cols) - 1, (top, top + 1))
+    return pairs
 
-    row = pairs.bottom + 3
-    row = write_section(book, ws, row, "施設ごとの負担金　Payments facility by facility", len(cols))
+
+def write_payments(book: Book, ws: Worksheet, problem: ProblemData, allocation: Allocation) -> None:
+    """The payments facility by facility: who pays whom, for which facility, the
+    quantity reserved, the unit cost [yen] and the payment [千円/年], with the total."""
+    names = problem.municipalities["name"]
+    fac_names = problem.facilities["name"].to_dict()
+    payments = allocation.payments
+    units = [str(u) for u in payments["capacity_unit"]] if len(payments) else []
+    unit_width = max([9.0, *(display_width(u) + 2.0 for u in units)])
     amount = "{demand}*{unit_cost}"
     detail_cols = [
         Col("payer", "支払団体", "Payer", "text", 12),
         Col("host", "受取団体", "Host", "text", 12),
-        Col("facility", "施設", "Facility", "text", 34),
-        Col("type", "類型", "Type", "text", 34),
+        Col("facility", "施設", "Facility", "wrap", 34),
+        Col("type", "類型", "Type", "wrap", 20),
         Col("demand", "確保量", "Reserved", "qty", 12),
-        Col("unit", "単位", "Unit", "text", 12),
-        Col("unit_cost", "単価（円/単位）", "Unit cost [yen]", "yen", 12),
-        Col("amount", "負担金\n（千円/年）", "Payment", "money", 12, True, amount,
+        Col("unit", "単位", "Unit", "text", unit_width),
+        Col("unit_cost", "単価\n（円/単位）", "Unit cost [yen]", "yen", 13),
+        Col("amount", "負担金\n（千円/年）", "Payment", "money", 13, True, amount,
             lambda v: v["demand"] * v["unit_cost"]),
     ]  # fmt: skip
     ordered = payments.sort_values(["payer", "host", "facility"]) if len(payments) else payments
@@ -106,10 +127,18 @@ def write_agreements(
         }
         for r in ordered.itertuples()
     ]
-    detail_table = write_table(
-        book, ws, row, detail_cols, detail, empty_text="他団体への支払はありません。"
+    top = write_title(
+        book,
+        ws,
+        "施設ごとの負担金　Payments facility by facility",
+        "負担金＝確保量×単価。単価は施設の年間費用÷容量で、円単位（1単位当たり）。"
+        "負担金は年額・千円。",
     )
-    set_widths(ws, detail_cols)
-    end = detail_table.bottom
-    page_setup(book, ws, SHEET_NAMES["agreements"], end, len(detail_cols) - 1, (top, top + 1))
-    return pairs
+    detail_table = write_table(
+        book, ws, top, detail_cols, detail, empty_text="他団体への支払はありません。"
+    )
+    set_widths(book, ws, detail_cols)
+    ws.freeze_panes(top + 2, 0)
+    page_setup(
+        book, ws, SHEET_NAMES["payments"], detail_table.bottom, len(detail_cols) - 1, (top, top + 1)
+    )

@@ -111,9 +111,11 @@ def write_alternatives(
         )
         fills.append({c: DECISIONS.get(r[c], ("", None))[1] for c in plan_cols})
     last = write_table(book, ws, row, diff_cols, diff_records, total_label=None, fills=fills).last
-    set_widths(ws, _widest(cols, diff_cols))
+    set_widths(book, ws, _widest(cols, diff_cols))
     ws.freeze_panes(top + 2, 1)
-    page_setup(book, ws, SHEET_NAMES["alternatives"], last, len(cols) - 1, (top, top + 1))
+    # Two tables on one sheet: no header rows repeated (they would be the first table's
+    # over the second); both are short, one row per plan and per facility changed.
+    page_setup(book, ws, SHEET_NAMES["alternatives"], last, len(cols) - 1)
 
 
 def _plan_names(n: int) -> tuple[str, str]:

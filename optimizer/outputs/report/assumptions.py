@@ -12,7 +12,9 @@ from optimizer.outputs.report.common import BOUND_FILL, SHEET_NAMES
 from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
+    fit_width,
     is_missing,
+    merge_wrapped,
     page_setup,
     put_value,
     write_note,
@@ -26,6 +28,21 @@ from optimizer.schema import PARAMETERS
 
 __all__ = ["write_assumptions"]
 
+TYPE_ROWS = [
+    ("name_ja", "類型名", ""),
+    ("demand_basis", "需要の基準人口", ""),
+    ("demand_per_person", "一人当たり需要", ""),
+    ("capacity_unit", "容量の単位", ""),
+    ("max_distance_km", "最大利用距離", "km"),
+    ("renovation_unit_cost", "大規模改修単価", "円/m²"),
+    ("rebuild_unit_cost", "建替え単価", "円/m²"),
+    ("life_years", "耐用年数", "年"),
+    ("renovation_year", "大規模改修年", "年"),
+    ("user_travel_cost_per_km", "利用者移動費用", "円/km"),
+    ("routine_repair_per_m2", "経常修繕費", "円/m²/年"),
+]
+"""The rows of the facility-type table: column, Japanese label, unit."""
+
 
 def write_assumptions(
     book: Book,
@@ -37,10 +54,12 @@ def write_assumptions(
 ) -> None:
     """What it takes to reproduce the result: run, overrides, parameters (changed ones
     marked), facility types and unit costs, software versions, method."""
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 34)
-    ws.set_column(2, 3, 16)
-    ws.set_column(4, 4, 60)
+    labels = [f"{label}（{key}）" for key, label, _ in TYPE_ROWS]
+    labels += [label for label, _, _ in SOLVER_LABELS]
+    book.set_width(ws, 0, 0, fit_width(labels, 30, 42))
+    book.set_width(ws, 1, 1, 34)
+    book.set_width(ws, 2, 3, 16)
+    book.set_width(ws, 4, 4, 60)
     top = write_title(
         book,
         ws,
@@ -93,7 +112,7 @@ def write_assumptions(
         Col("label", "名称", "Label"),
         Col("value", "値", "Value"),
         Col("default", "既定値", "Default"),
-        Col("description", "説明", "Description"),
+        Col("description", "説明", "Description", "wrap", 60),
     ]
     records, fills = [], []
     for spec in PARAMETERS:
@@ -114,19 +133,7 @@ def write_assumptions(
 
     row = write_section(book, ws, row + 2, "施設類型と単価　Facility types and unit costs", 5)
     ft = problem.facility_types
-    type_rows = [
-        ("name_ja", "類型名", ""),
-        ("demand_basis", "需要の基準人口", ""),
-        ("demand_per_person", "一人当たり需要", ""),
-        ("capacity_unit", "容量の単位", ""),
-        ("max_distance_km", "最大利用距離", "km"),
-        ("renovation_unit_cost", "大規模改修単価", "円/m²"),
-        ("rebuild_unit_cost", "建替え単価", "円/m²"),
-        ("life_years", "耐用年数", "年"),
-        ("renovation_year", "大規模改修年", "年"),
-        ("user_travel_cost_per_km", "利用者移動費用", "円/km"),
-        ("routine_repair_per_m2", "経常修繕費", "円/m²/年"),
-    ]
+    type_rows = TYPE_ROWS
     ws.write_string(row, 0, "項目 Item", book.fmt("text", "header"))
     for c, k in enumerate(ft.index, start=1):
         ws.write_string(row, c, str(k), book.fmt("text", "header"))
@@ -157,11 +164,36 @@ def write_assumptions(
         "単価（年間費用÷容量）×利用量を支払います。",
         "各市町村の単独の場合の費用は、同じモデルをその市町村だけで解いた最適値です。",
     ):
-        ws.merge_range(row, 0, row, 4, "", book.fmt("wrap"))
-        ws.write_string(row, 0, line, book.fmt("wrap"))
-        ws.set_row(row, 32)
+        merge_wrapped(book, ws, row, 0, row, 4, line)
         row += 1
-    page_setup(book, ws, SHEET_NAMES["assumptions"], row, 4)
+    # More facility types than columns B–E: one more column each, printed too.
+    extra = len(ft.index) - 4
+    if extra > 0:
+        book.set_width(ws, 5, 4 + extra, 16)
+    page_setup(book, ws, SHEET_NAMES["assumptions"], row, 4 + max(extra, 0))
+
+
+SOLVER_LABELS = [
+    ("ソルバー Solver", "solver", "計画を計算したプログラム"),
+    ("終了状態 Status", "status", "optimal＝最適であることを確認済み"),
+    (
+        "計画の費用（目的関数値） Objective",
+        "objective",
+        "計画の総費用（千円/年）。充足できない需要は高い単価で計上",
+    ),
+    (
+        "これより安い計画はない額（下界） Bound",
+        "bound",
+        "どんな計画もこれより安くはならない額（千円/年）",
+    ),
+    (
+        "最適との差の上限（ギャップ） Gap",
+        "gap",
+        "計画の費用が最適な計画を上回りうる割合の上限",
+    ),
+    ("計算時間 Time", "time", ""),
+]
+"""The solver's figures: label, key, what it means in plain words."""
 
 
 def _write_solver(
@@ -170,30 +202,15 @@ def _write_solver(
     """The solver's figures, each with what it means in plain words; the next free row."""
     row = write_section(book, ws, row, "計算の確からしさ　Solver", 5)
     thousand = 1000.0
-    lines = [
-        ("ソルバー Solver", str(outcome.solver or ""), "計画を計算したプログラム"),
-        ("終了状態 Status", str(outcome.status.value), "optimal＝最適であることを確認済み"),
-        (
-            "計画の費用（目的関数値） Objective",
-            _thousands(outcome.objective, thousand),
-            "計画の総費用（千円/年）。充足できない需要は高い単価で計上",
-        ),
-        (
-            "これより安い計画はない額（下界） Bound",
-            _thousands(outcome.bound, thousand),
-            "どんな計画もこれより安くはならない額（千円/年）",
-        ),
-        (
-            "最適との差の上限（ギャップ） Gap",
-            "—" if outcome.gap is None else f"{outcome.gap:.4%}",
-            "計画の費用が最適な計画を上回りうる割合の上限",
-        ),
-        (
-            "計算時間 Time",
-            f"{outcome.seconds:.1f} 秒" if show_time else "実行記録（manifest.json）に記載",
-            "",
-        ),
-    ]
+    values = {
+        "solver": str(outcome.solver or ""),
+        "status": str(outcome.status.value),
+        "objective": _thousands(outcome.objective, thousand),
+        "bound": _thousands(outcome.bound, thousand),
+        "gap": "—" if outcome.gap is None else f"{outcome.gap:.4%}",
+        "time": f"{outcome.seconds:.1f} 秒" if show_time else "実行記録（manifest.json）に記載",
+    }
+    lines = [(label, values[key], meaning) for label, key, meaning in SOLVER_LABELS]
     for label, value, meaning in lines:
         put_value(book, ws, row, 0, label, "text")
         put_value(book, ws, row, 1, value, "text")

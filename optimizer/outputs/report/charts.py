@@ -5,6 +5,7 @@ draws per type."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xlsxwriter.chart import Chart
@@ -17,6 +18,7 @@ from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
     TableRange,
+    fit_width,
     page_setup,
     set_widths,
     write_note,
@@ -31,6 +33,11 @@ __all__ = ["write_charts", "distance_chart", "ALONE_COLOUR", "Range"]
 
 ALONE_COLOUR = "#A6A6A6"
 """Bars of the cost without the plan (grey); the plan's bars are in the header blue."""
+
+BY_TYPE_HEIGHT = 300
+"""Height of the chart of the cost per type [px]."""
+ROW_PIXELS = 18
+"""Height of a row of the default height [px]: 13.5 pt."""
 
 Range = list[str | int]
 """Cells of a chart series: [sheet, first row, first column, last row, last column]."""
@@ -58,8 +65,10 @@ def _add_bars(
 
 
 def _money_axis(font: dict[str, Any]) -> dict[str, Any]:
-    """An axis in 千円/年 with light gridlines."""
+    """An axis in 千円/年 from 0 (bars compare lengths: an axis starting above 0 would
+    make a small difference look large), with light gridlines."""
     return {
+        "min": 0,
         "num_format": "#,##0,",
         "num_font": font,
         "name": "千円/年",
@@ -179,7 +188,8 @@ def write_charts(
     plan_cost = solution.facilities.groupby("type")["annual_cost"].sum()
     table_top = top + 21
     cols = [
-        Col("type", "類型", "Type", "text", 16),
+        Col("type", "類型", "Type", "text",
+            fit_width((type_name(problem, k) for k in problem.types), 16, 22)),
         Col("current", "現状の全施設を更新\n（千円/年）", "All existing renewed", "money", 14,
             total=True),
         Col("plan", "計画\n（千円/年）", "Plan", "money", 14, total=True),
@@ -211,12 +221,12 @@ def write_charts(
         _money_axis(axis_font),
         {"num_font": axis_font, "reverse": True, "crossing": "max"},
         axis_font,
-        height=300,
+        height=BY_TYPE_HEIGHT,
     )
     ws.insert_chart(table.bottom + 2, 0, by_type)
-    set_widths(ws, cols)
-    ws.set_column(3, 12, 9)
-    last = table.bottom + 2 + 16
+    set_widths(book, ws, cols)
+    book.set_width(ws, 3, 12, 9)
+    last = table.bottom + 2 + math.ceil(BY_TYPE_HEIGHT / ROW_PIXELS) + 1
     write_note(
         book,
         ws,

@@ -17,15 +17,19 @@ SHEET_NAMES = {
     "map": "地図 Map",
     "charts": "グラフ Charts",
     "municipalities": "市町村別 Municipalities",
+    "allocation": "負担方式 Allocation",
     "facilities": "施設別 Facilities",
     "service": "サービス水準 Service levels",
     "closures": "廃止施設 Closures",
+    "closure_steps": "廃止手続 Closure steps",
     "agreements": "協約 Agreements",
+    "payments": "負担金 Payments",
     "alternatives": "代替案 Alternatives",
     "sensitivity": "感度分析 Sensitivity",
     "assumptions": "前提 Assumptions",
 }
-"""Sheet key → sheet name, in reading order."""
+"""Sheet key → sheet name, in reading order. A sheet holds one table that may run over
+several printed pages, so that the header rows repeated on each page are that table's."""
 OPTIONAL_SHEETS = ("alternatives", "sensitivity")
 """Sheets written only when the run has their content (``--alternatives K``)."""
 

@@ -4,7 +4,9 @@
 municipality alone" and "the shared plan" (annual cost, facilities, floor area and the
 demand each leaves unserved, so that no plan looks cheaper for serving fewer residents);
 :func:`write_comparison_block` and :func:`write_closures_block` put them on the
-summary page, and :func:`write_closures` the full list of closures on its own sheet.
+summary page, :func:`write_closures` the full list of closures on its own sheet, and
+:func:`write_closure_steps` the legal steps of each closure on another (one table a
+sheet, so that a printed page never carries the other table's header).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "write_comparison_block",
     "write_closures_block",
     "write_closures",
+    "write_closure_steps",
     "CLOSURES_ON_SUMMARY",
 ]
 
@@ -241,7 +244,6 @@ def write_closures_block(
     """The closures with most residents affected, with a link to the full list."""
     row = write_section(book, ws, row, "廃止する施設と代替施設　Closures and alternatives", 10)
     shown = closures.head(CLOSURES_ON_SUMMARY)
-    ws.set_row(row, 30)
     where = write_table(
         book,
         ws,
@@ -254,25 +256,28 @@ def write_closures_block(
     row = where.bottom + 1
     sheet = SHEET_NAMES["closures"]
     more = len(closures) - len(shown)
-    text = f"→ 全{len(closures)}施設の一覧と廃止の手続は「{sheet}」シート" + (
-        f"（ほか{more}施設）" if more > 0 else ""
+    steps = SHEET_NAMES["closure_steps"]
+    text = (
+        f"→ 全{len(closures)}施設の一覧は「{sheet}」シート"
+        + (f"（ほか{more}施設）" if more > 0 else "")
+        + f"、廃止の手続は「{steps}」シート"
     )
     ws.write_url(row, 0, f"internal:{quote_sheetname(sheet)}!A1", book.fmt("text", "note"), text)
     return row + 2
 
 
 CHECKLIST_COLS = [
-    Col("name", "施設名", "Facility", "wrap", 30),
-    Col("host_name", "設置団体", "Host", "text", 10),
-    Col("replacements", "代わりに利用する施設", "Used instead", "wrap", 30),
+    Col("name", "施設名", "Facility", "wrap", 26),
+    Col("host_name", "設置団体", "Host", "text", 11),
+    Col("replacements", "代わりに利用する施設", "Used instead", "wrap", 44),
     Col("year_built", "建築年", "Built", "text", 8),
-    Col("age_years", "築年数", "Age", "int", 12),
-    Col("ordinance", "①条例", "Ordinance", "text", 12),
-    Col("special_majority", "②特別多数", "Majority", "text", 9),
-    Col("subsidy_property", "③補助金", "Subsidy", "text", 12),
-    Col("residents_notice", "④周知", "Notice", "text", 8),
+    Col("age_years", "築年数", "Age", "int", 8),
+    Col("ordinance", "①条例", "Ordinance", "text", 10),
+    Col("special_majority", "②特別多数", "Majority", "text", 11),
+    Col("subsidy_property", "③補助金", "Subsidy", "text", 10),
+    Col("residents_notice", "④周知", "Notice", "text", 10),
 ]
-"""The columns of the closure checklist on the closures sheet: a box per step."""
+"""The columns of the closure checklist: a box per step."""
 
 CLOSURE_STEPS = {
     "ordinance": "①条例：施設の設置条例を廃止する（一つの条例で複数の施設を定めているときは、"
@@ -288,28 +293,16 @@ CLOSURE_STEPS = {
 the area summary document)."""
 
 
-def write_closures(
-    book: Book,
-    ws: Worksheet,
-    problem: ProblemData,
-    closures: pd.DataFrame,
-    checklist: pd.DataFrame | None = None,
-) -> None:
+def write_closures(book: Book, ws: Worksheet, problem: ProblemData, closures: pd.DataFrame) -> None:
     """The closures sheet: every facility the plan closes, where its users go, the
-    residents for whom it was the nearest, and why it closes; then the legal steps of
-    each closure (``checklist``, :func:`optimizer.sharing.closures.closure_checklist`)."""
+    residents for whom it was the nearest, and why it closes."""
     top = write_title(
         book,
         ws,
         "廃止する施設　Closures",
         "廃止する施設ごとに、最寄りの代替施設と、その施設が最寄りだった住民を示します。",
     )
-    set_widths(ws, CLOSURE_COLS)
-    if checklist is not None and len(checklist):
-        for n in range(max(len(CLOSURE_COLS), len(CHECKLIST_COLS))):
-            widths = [cols[n].width for cols in (CLOSURE_COLS, CHECKLIST_COLS) if n < len(cols)]
-            ws.set_column(n, n, max(widths))
-    ws.set_row(top, 30)
+    set_widths(book, ws, CLOSURE_COLS)
     where = write_table(
         book,
         ws,
@@ -325,26 +318,43 @@ def write_closures(
         ws,
         row,
         "住民：その施設が現状で最寄りだった地区の住民（類型の対象人口）。距離は道路距離の"
-        "推計（直線距離×迂回係数）。理由：「共同利用」は各市町村が単独なら存続させる施設。",
+        "推計（直線距離×迂回係数）。理由：「共同利用」は各市町村が単独なら存続させる施設。"
+        f"廃止の手続は「{SHEET_NAMES['closure_steps']}」シート。",
     )
-    row += 2
+    page_setup(book, ws, SHEET_NAMES["closures"], row, len(CLOSURE_COLS) - 1, (top, top + 1))
+
+
+def write_closure_steps(book: Book, ws: Worksheet, checklist: pd.DataFrame | None = None) -> None:
+    """The legal steps of each closure (``checklist``,
+    :func:`optimizer.sharing.closures.closure_checklist`): a box per step and facility,
+    then what each step takes."""
+    top = write_title(
+        book,
+        ws,
+        "廃止の手続（チェックリスト）　What each closure takes",
+        "廃止する施設ごとの手続。確認したら□に印を付けます。各手続の内容は表の下。",
+    )
+    set_widths(book, ws, CHECKLIST_COLS)
+    records = []
     if checklist is not None and len(checklist):
-        row = write_section(
-            book, ws, row, "廃止の手続（チェックリスト）　What each closure takes", 8
-        )
-        ws.set_row(row, 30)
         boxes = checklist.assign(
             year_built=checklist["year_built"].map(lambda y: "不明" if pd.isna(y) else str(y)),
             **{step: "□" for step in CLOSURE_STEPS},
         )
-        where = write_table(
-            book, ws, row, CHECKLIST_COLS, boxes.to_dict("records"), total_label=None
-        )
-        row = where.bottom + 1
+        records = boxes.to_dict("records")
+    where = write_table(
+        book,
+        ws,
+        top,
+        CHECKLIST_COLS,
+        records,
+        total_label=None,
+        empty_text="（廃止する施設はありません）",
+    )
+    row = where.bottom + 1
+    if records:
         for text in CLOSURE_STEPS.values():
-            ws.merge_range(row, 0, row, len(CHECKLIST_COLS) - 1, "", book.fmt("wrap", "note"))
-            ws.write_string(row, 0, text, book.fmt("wrap", "note"))
-            ws.set_row(row, 28)
+            write_note(book, ws, row, text)
             row += 1
-    width = max(len(CLOSURE_COLS), len(CHECKLIST_COLS))
-    page_setup(book, ws, SHEET_NAMES["closures"], row, width - 1, (top, top + 1))
+    last_col = len(CHECKLIST_COLS) - 1
+    page_setup(book, ws, SHEET_NAMES["closure_steps"], row, last_col, (top, top + 1))

@@ -10,6 +10,7 @@ from optimizer.outputs.report.common import DECISIONS, SHEET_NAMES
 from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
+    fit_width,
     page_setup,
     set_widths,
     write_table,
@@ -60,15 +61,25 @@ def write_facilities(book: Book, ws: Worksheet, problem: ProblemData, solution: 
         fac.index,
         key=lambda j: (order.get(fac.at[j, "type"], 99), str(fac.at[j, "municipality"]), str(j)),
     )
+    types = problem.facility_types
+    type_names = [type_name(problem, k) for k in problem.types]
+    units = types["capacity_unit"].tolist() if "capacity_unit" in types.columns else []
+    hosts = [names.get(fac.at[j, "municipality"], "") for j in ids]
     cols = [
-        Col("id", "施設ID", "ID", "code", 9),
+        Col("id", "施設ID", "ID", "code", fit_width(ids, 9, 12)),
         Col("name", "施設名", "Facility", "wrap", 24),
-        Col("type", "類型", "Type", "text", 16),
-        Col("host", "所在市町村", "Host", "text", 11),
-        Col("operator", "運営主体", "Operator", "text", 8),
-        Col("decision", "方針", "Decision", "text", 9),
+        Col("type", "類型", "Type", "text", fit_width(type_names, 10, 20)),
+        Col("host", "所在市町村", "Host", "text", fit_width(hosts, 11, 14)),
+        Col("operator", "運営主体", "Operator", "text", fit_width(OPERATOR_JA.values(), 8, 9)),
+        Col(
+            "decision",
+            "方針",
+            "Decision",
+            "text",
+            fit_width((d for d, _ in DECISIONS.values()), 9, 11),
+        ),
         Col("capacity", "容量", "Capacity", "qty", 10),
-        Col("unit", "単位", "Unit", "text", 9),
+        Col("unit", "単位", "Unit", "text", fit_width(units, 9, 16)),
         Col("served", "利用量", "Demand served", "qty", 10),
         Col("utilisation", "利用率", "Utilisation", "util", 7),
         Col("others", "うち他団体", "From others", "util", 8),
@@ -117,7 +128,7 @@ def write_facilities(book: Book, ws: Worksheet, problem: ProblemData, solution: 
         "市町村の負担でないため0）。",
     )
     table = write_table(book, ws, top, cols, records, fills=fills)
-    set_widths(ws, cols)
+    set_widths(book, ws, cols)
     ws.freeze_panes(top + 2, 2)
     if records:
         ws.autofilter(top + 1, 0, table.last, len(cols) - 1)

@@ -27,7 +27,8 @@ def write_map(book: Book, ws: Worksheet, map_png: Path | None, area: str) -> Non
         book,
         ws,
         f"地図　{area}",
-        "市町村（円の面積は人口）、施設（形は類型、色は方針）、"
+        "市町村（円の面積は人口）とその区域（境界データがあれば行政界、なければ住民の居住地を"
+        "囲む破線）、住民の居住地と充足できない需要（赤い×）、施設（形は類型、色は方針）、"
         "他市町村の施設の利用（線の太さは利用量）。",
     )
     if map_png is None or not Path(map_png).is_file():

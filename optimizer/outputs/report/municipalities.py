@@ -1,6 +1,8 @@
 """The municipality sheet (市町村別): each municipality's cost alone and under the plan,
-by component, and its saving; then the plan's total cost split by other allocation
-methods beside the stand-alone bound, with the allocation's notes."""
+by component, and its saving; and the allocation sheet (負担方式): the plan's total cost
+split by other allocation methods beside the stand-alone bound, with the allocation's
+notes. Each sheet holds one table, so that the header repeated on a printed page is
+always the header of the table it continues."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from optimizer.outputs.xlsx_layout import (
     page_setup,
     set_widths,
     write_note,
-    write_section,
     write_table,
     write_title,
 )
@@ -27,7 +28,7 @@ from optimizer.problem.data import ProblemData
 from optimizer.results.accounting import COST_PARTS
 from optimizer.sharing.allocation import Allocation
 
-__all__ = ["NOTE_LABELS", "allocation_notes", "write_municipalities"]
+__all__ = ["NOTE_LABELS", "allocation_notes", "write_municipalities", "write_allocation"]
 
 METHODS = {
     "plan": ("本計画の負担", "This plan"),
@@ -57,7 +58,6 @@ def _municipality_columns() -> list[Col]:
     return [
         Col("code", "コード", "Code", "code", 9),
         Col("name", "市町村名", "Municipality", "text", 14),
-        # 12 wide: the allocation table below reuses these columns for money totals.
         Col("population", "人口", "Population", "int", 12, total=True),
         Col("population_75plus", "75歳以上", "Aged 75+", "int", 12, total=True),
         Col("standalone_cost", "単独の場合\n（千円/年）", "Stand-alone", "money", 12, total=True),
@@ -142,6 +142,26 @@ NOTE_LABELS = {
     "negative": "負の負担額 Negative shares",
 }
 _DURATION = re.compile(r"\s*[(（]\d+(?:\.\d+)?\s*s[)）]")
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+_SENTENCE_JA = re.compile(r"(?<=。)")
+_SENTENCE_EN = re.compile(r"(?<=[.!?])\s+")
+ASK_ANALYST = (
+    "必要な場合は分析担当者に計算を依頼してください。",
+    "Ask the analyst for it if needed.",
+)
+"""What a note says instead of a command-line option: the report's reader does not run
+the program."""
+
+
+def _without_options(text: str, japanese: bool) -> str:
+    """``text`` without its sentences that quote a command-line option (``--shapley
+    exact``), and a request to the analyst in their place."""
+    if not _OPTION.search(text):
+        return text
+    pattern = _SENTENCE_JA if japanese else _SENTENCE_EN
+    kept = [s for s in pattern.split(text) if s.strip() and not _OPTION.search(s)]
+    ask = ASK_ANALYST[0 if japanese else 1]
+    return ("" if japanese else " ").join([*(s.strip() for s in kept), ask])
 
 
 def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str, str, str]]:
@@ -151,7 +171,9 @@ def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str,
     ``shapley_method``) are data, not notes.
 
     Wall-clock durations such as ``(0.5 s)`` are removed unless ``show_timings``, so that
-    the report does not change from one run to the next.
+    the report does not change from one run to the next. A sentence that quotes a
+    command-line option is replaced by a request to the analyst: the council member who
+    reads the report does not run the program.
     """
     japanese = notes.get("ja", {})
     keys = [k for k in NOTE_LABELS if k in notes]
@@ -164,20 +186,16 @@ def allocation_notes(notes: dict, show_timings: bool = False) -> list[tuple[str,
         ja = japanese.get(key, "")
         if not show_timings:
             text, ja = _DURATION.sub("", text), _DURATION.sub("", ja)
+        text, ja = _without_options(text, False), _without_options(ja, True) if ja else ja
         out.append((NOTE_LABELS.get(key, key), ja, text))
     return out
 
 
 def write_municipalities(
-    book: Book,
-    ws: Worksheet,
-    problem: ProblemData,
-    allocation: Allocation,
-    show_timings: bool = False,
+    book: Book, ws: Worksheet, problem: ProblemData, allocation: Allocation
 ) -> TableRange:
-    """The cost table per municipality, then the allocation alternatives and the
-    allocation's notes; returns where the cost table landed (the summary and the charts
-    refer to it)."""
+    """The cost table per municipality; returns where it landed (the summary and the
+    charts refer to it)."""
     cols = _municipality_columns()
     top = write_title(
         book,
@@ -187,32 +205,59 @@ def write_municipalities(
         "受取＋住民の移動費＋協約事務費＋自己調達（計画で充足できない需要を自ら賄う費用）。",
     )
     table = write_table(book, ws, top, cols, _municipality_records(problem, allocation))
-    set_widths(ws, cols)
+    set_widths(book, ws, cols)
     ws.freeze_panes(top + 2, 2)
-
-    row = table.bottom + 3
-    methods = [
-        c for c in allocation.alternatives.columns if not str(c).endswith("_exceeds_standalone")
-    ]
-    alt_cols = [
-        Col("code", "コード", "Code", "code"),
-        Col("name", "市町村名", "Municipality"),
-        Col("standalone_cost", "上限＝単独の場合\n（千円/年）", "Bound: stand-alone", "money"),
-    ]
-    alt_cols += [
-        Col(m, f"{ja}\n（千円/年）", en, "money", total=True)
-        for m in methods
-        for ja, en in [_method_labels(problem, m)]
-    ]
-    row = write_section(book, ws, row, "負担方式の比較　Allocation alternatives", len(cols))
+    row = table.bottom + 1
     write_note(
         book,
         ws,
         row,
-        "同じ計画の総費用を別の方式で分けた場合の各市町村の負担。"
+        f"同じ計画の総費用を別の方式で分けた場合の負担は「{SHEET_NAMES['allocation']}」シート。",
+    )
+    page_setup(book, ws, SHEET_NAMES["municipalities"], row, len(cols) - 1, (top, top + 1))
+    return table
+
+
+def _shown_methods(allocation: Allocation) -> list[str]:
+    """The allocation methods with a share for some municipality: a method left out of
+    the run (the Shapley value beyond the default size) has no column, and its note
+    says why."""
+    alt = allocation.alternatives
+    return [
+        str(c)
+        for c in alt.columns
+        if not str(c).endswith("_exceeds_standalone")
+        and not all(is_missing(v) for v in alt[c].tolist())
+    ]
+
+
+def write_allocation(
+    book: Book,
+    ws: Worksheet,
+    problem: ProblemData,
+    allocation: Allocation,
+    show_timings: bool = False,
+) -> None:
+    """The plan's total cost split by each allocation method beside the stand-alone
+    bound (a share above it marked), then the allocation's notes."""
+    methods = _shown_methods(allocation)
+    alt_cols = [
+        Col("code", "コード", "Code", "code", 9),
+        Col("name", "市町村名", "Municipality", "text", 14),
+        Col("standalone_cost", "上限＝単独の場合\n（千円/年）", "Bound: stand-alone", "money", 14),
+    ]
+    alt_cols += [
+        Col(m, f"{ja}\n（千円/年）", en, "money", 16, total=True)
+        for m in methods
+        for ja, en in [_method_labels(problem, m)]
+    ]
+    top = write_title(
+        book,
+        ws,
+        "負担方式の比較　Allocation alternatives",
+        "同じ計画の総費用を別の方式で分けた場合の各市町村の負担（年額・千円）。"
         "網掛け（赤）は単独の場合の費用（上限、黄色の列）を上回る負担です。",
     )
-    row += 1
     alt = allocation.alternatives
     names = problem.municipalities["name"]
     standalone = allocation.municipalities["standalone_cost"]
@@ -230,7 +275,9 @@ def write_municipalities(
                 fill[m] = EXCEEDS_FILL
         records.append(record)
         fills.append(fill)
-    alt_table = write_table(book, ws, row, alt_cols, records, fills=fills, header_height=58)
+    alt_table = write_table(book, ws, top, alt_cols, records, fills=fills, header_height=58)
+    set_widths(book, ws, alt_cols)
+    ws.freeze_panes(top + 2, 2)
     row = alt_table.bottom + 2
     for label, ja, en in allocation_notes(allocation.notes, show_timings):
         write_note(book, ws, row, f"注（{label}）：{ja or en}")
@@ -238,5 +285,4 @@ def write_municipalities(
             write_note(book, ws, row + 1, f"　　{en}")
             row += 1
         row += 1
-    page_setup(book, ws, SHEET_NAMES["municipalities"], row, len(cols) - 1, (top, top + 1))
-    return table
+    page_setup(book, ws, SHEET_NAMES["allocation"], row, len(alt_cols) - 1, (top, top + 1))

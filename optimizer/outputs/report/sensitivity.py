@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
@@ -19,6 +20,7 @@ from optimizer.outputs.xlsx_layout import (
     HEADER_FILL,
     Book,
     Col,
+    fit_width,
     page_setup,
     set_widths,
     write_note,
@@ -63,6 +65,16 @@ def tornado_rows(table: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(swing=swing).sort_values("swing").drop(columns="swing")
 
 
+def _axis_reach(values: np.ndarray) -> float:
+    """The end of a value axis symmetric about 0 that holds ``values`` [yen]: the largest
+    magnitude rounded up to 1, 2, 4, 5, 6 or 8 times a power of ten (1,000 yen at least),
+    so that half of it, the axis' step, is a round number too."""
+    magnitudes = np.abs(values[np.isfinite(values)])
+    largest = max(1000.0, float(magnitudes.max()) if magnitudes.size else 0.0)
+    power = 10 ** math.floor(math.log10(largest))
+    return next(step * power for step in (1, 2, 4, 5, 6, 8, 10) if step * power >= largest)
+
+
 def write_sensitivity(book: Book, ws: Worksheet, problem: ProblemData, table: pd.DataFrame) -> None:
     """The variants' figures and the tornado chart of the saving."""
     top = write_title(
@@ -81,7 +93,7 @@ def write_sensitivity(book: Book, ws: Worksheet, problem: ProblemData, table: pd
                 record[key] = None
         records.append(record)
     cols = [
-        Col("case", "ケース", "Case", "text", 30),
+        Col("case", "ケース", "Case", "text", fit_width((r["case"] for r in records), 24, 40)),
         Col("status", "状態", "Status", "text", 10),
         Col("standalone_cost", "単独の場合\n（千円/年）", "Alone", "money", 14),
         Col("plan_cost", "計画\n（千円/年）", "Plan", "money", 14),
@@ -91,11 +103,11 @@ def write_sensitivity(book: Book, ws: Worksheet, problem: ProblemData, table: pd
     ]
     for kind in problem.types:
         name = type_name(problem, kind)
-        cols.append(Col(f"closed_{kind}", f"廃止\n{name}", f"Closed {kind}", "int", 9))
-        cols.append(Col(f"built_{kind}", f"新設\n{name}", f"Built {kind}", "int", 9))
+        width = fit_width([name], 9, 12)
+        cols.append(Col(f"closed_{kind}", f"廃止\n{name}", f"Closed {kind}", "int", width))
+        cols.append(Col(f"built_{kind}", f"新設\n{name}", f"Built {kind}", "int", width))
     cols.append(Col("unserved", "充足できない\n需要", "Unserved", "qty", 11))
-    set_widths(ws, cols)
-    ws.set_row(top, 30)
+    set_widths(book, ws, cols)
     where = write_table(book, ws, top, cols, records, total_label=None)
     row = where.bottom + 1
     write_note(
@@ -110,7 +122,9 @@ def write_sensitivity(book: Book, ws: Worksheet, problem: ProblemData, table: pd
     tornado = tornado_rows(table)
     if not tornado.empty:
         row = _write_tornado(book, ws, row, tornado)
-    page_setup(book, ws, SHEET_NAMES["sensitivity"], row, len(cols) - 1, (top, top + 1))
+    # Two tables on one sheet: no header rows repeated (they would be the cases' over the
+    # tornado's data); the cases are few, one per lever and factor.
+    page_setup(book, ws, SHEET_NAMES["sensitivity"], row, len(cols) - 1)
 
 
 def _write_tornado(book: Book, ws: Worksheet, row: int, tornado: pd.DataFrame) -> int:
@@ -122,7 +136,6 @@ def _write_tornado(book: Book, ws: Worksheet, row: int, tornado: pd.DataFrame) -
         Col("low", "−20%のとき\n（千円/年）", "At −20 %", "money"),
         Col("high", "+20%のとき\n（千円/年）", "At +20 %", "money"),
     ]
-    ws.set_row(data_top, 30)
     where = write_table(book, ws, data_top, cols, tornado.to_dict("records"), total_label=None)
     sheet = SHEET_NAMES["sensitivity"]
     chart = book.wb.add_chart({"type": "bar"})
@@ -142,8 +155,14 @@ def _write_tornado(book: Book, ws: Worksheet, row: int, tornado: pd.DataFrame) -
             }
         )
     chart.set_title({"name": "削減額の変化（千円/年）", "name_font": {**font, "size": 11}})
+    # The changes run both ways from the base case: an axis symmetric about 0, so that a
+    # bar's length compares with every other.
+    reach = _axis_reach(tornado[["low", "high"]].to_numpy(dtype=float))
     chart.set_x_axis(
         {
+            "min": -reach,
+            "max": reach,
+            "major_unit": reach / 2,
             "num_format": "#,##0,",
             "num_font": font,
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},

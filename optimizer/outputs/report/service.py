@@ -35,6 +35,7 @@ from optimizer.outputs.xlsx_layout import (
     Col,
     TableRange,
     is_missing,
+    merge_wrapped,
     page_setup,
     put_formula,
     put_value,
@@ -105,15 +106,12 @@ def _group_header(
     book: Book, ws: Worksheet, row: int, groups: Sequence[tuple[int, int, str]], width: int
 ) -> None:
     """A header row above a table's own: each (first column, last column, text) merged."""
-    ws.set_row(row, 30)
+    book.set_height(ws, row, 30)
     fmt = book.fmt("text", "header")
     for col in range(width):
         ws.write_blank(row, col, None, fmt)
     for first, last, text in groups:
-        if first == last:
-            ws.write_string(row, first, text, fmt)
-        else:
-            ws.merge_range(row, first, row, last, text, fmt)
+        merge_wrapped(book, ws, row, first, row, last, text, "text", "header")
 
 
 def _merge_down(
@@ -122,7 +120,7 @@ def _merge_down(
     """Merge the group-header cell above each of ``keys`` with the column's own header."""
     for n, col in enumerate(cols):
         if col.key in keys:
-            ws.merge_range(row, n, row + 1, n, col.ja, book.fmt(col.kind, "header"))
+            merge_wrapped(book, ws, row, n, row + 1, n, col.ja, col.kind, "header")
 
 
 def _change(before: float, after: float) -> float | None:
@@ -329,7 +327,7 @@ def _area_table(
     for kind in (str(k) for k in problem.types):
         figures = _area_figures(levels[levels["type"] == kind])
         fills = _worse_fills(figures)
-        put_value(book, ws, r, 0, type_name(problem, kind), "text")
+        put_value(book, ws, r, 0, type_name(problem, kind), "wrap")
         source = area_rows.get(kind)
         for n, col in enumerate(cols[1:], start=1):
             value, fill = figures[col.key], fills.get(col.key)
@@ -421,11 +419,10 @@ def _losing_table(
         key = cols[first].key
         for r, variant in ((row, "header"), (row + 1, "header_en")):
             text = cols[first].ja if variant == "header" else cols[first].en
-            ws.merge_range(r, first, r, first + count - 1, text, book.fmt("wrap", variant))
+            merge_wrapped(book, ws, r, first, r, first + count - 1, text, "wrap", variant)
         for n, record in enumerate(records):
             r = table.first + n
-            ws.merge_range(r, first, r, first + count - 1, "", book.fmt("wrap"))
-            ws.write_string(r, first, str(record[key]), book.fmt("wrap"))
+            merge_wrapped(book, ws, r, first, r, first + count - 1, str(record[key]))
         if table.total_row is not None:
             ws.merge_range(
                 table.total_row, first, table.total_row, first + count - 1, "",
@@ -568,7 +565,7 @@ def write_service(book: Book, ws: Worksheet, problem: ProblemData, service: Serv
     _, where = _appendix(book, ws, row + 3, problem, service.distribution)
     _insert_charts(book, ws, charts_top, problem, where)
     for n, width in enumerate(WIDTHS):
-        ws.set_column(n, n, width)
+        book.set_width(ws, n, n, width)
     # Fit to one page wide (and as many tall as needed): the manual breaks still apply.
     page_setup(book, ws, SERVICE_SHEET, printed, len(WIDTHS) - 1)
     ws.set_h_pagebreaks(breaks)

@@ -27,11 +27,11 @@ from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
     TableRange,
+    merge_wrapped,
     page_setup,
     put_formula,
     put_value,
     sheet_ref,
-    wrapped_lines,
     write_note,
     write_section,
     write_table,
@@ -46,8 +46,8 @@ from optimizer.sharing.allocation import Allocation
 
 __all__ = ["type_summary", "service_summary", "result_statement", "write_summary"]
 
-SUMMARY_WIDTH = 34 + 16 + 8 * 11
-"""Width [characters] of the summary's merged statement cells (columns A–J)."""
+SUMMARY_LAST_COL = 9
+"""The summary prints columns A–J."""
 
 
 def type_summary(problem: ProblemData, solution: Solution) -> pd.DataFrame:
@@ -138,7 +138,6 @@ def _write_service_block(
         Col("residents_losing", "その住民\n（人）", "Their residents", "int", total=True),
     ]
     table = service_summary(problem, service)
-    ws.set_row(row, 30)
     where = write_table(book, ws, row, cols, table.to_dict("records"))
     # A type the municipalities ran none of today has no rate of change: a centred "—".
     base = {"font_name": FONT, "font_size": 10, "align": "center", "valign": "vcenter"}
@@ -216,7 +215,12 @@ def result_statement(
         )
     else:
         lines.append("連携協約は必要ありません（各市町村が自らの施設で住民に対応します）。")
-    worse = costs.index[costs["plan_cost"] > costs["standalone_cost"] + 0.5]
+    # The allocation's own test (a solver's tolerance is not an extra cost), so that the
+    # sentence agrees with the marks on the allocation sheet.
+    exceeds = allocation.alternatives.get("plan_exceeds_standalone")
+    if exceeds is None:
+        exceeds = costs["plan_cost"] > costs["standalone_cost"] + 0.5
+    worse = exceeds.index[exceeds.astype(bool)]
     if len(worse) == 0:
         lines.append("どの市町村も、単独で施設を維持する場合より負担は増えません。")
     else:
@@ -246,14 +250,19 @@ that gives the value (``None``: the value itself is written)."""
 
 
 def _write_facts(book: Book, ws: Worksheet, row: int, facts: Sequence[Fact]) -> int:
-    """One labelled figure a row from ``row`` on (``—`` when missing); the next free row."""
+    """One labelled figure a row from ``row`` on (``—`` when missing); the next free row.
+    A figure in words runs across the rest of the row."""
     for label, value, kind, unit, formula in facts:
-        ws.set_row(row, 30)
-        ws.write_string(row, 0, label, book.fmt("wrap", "label"))
+        book.set_height(ws, row, 30)
+        merge_wrapped(book, ws, row, 0, row, 0, label, "wrap", "label")
         if formula:
             put_formula(book, ws, row, 1, formula, value, kind, "key")
         elif value is None:
             ws.write_string(row, 1, "—", book.fmt("text", "key"))
+        elif kind in ("text", "wrap"):
+            merge_wrapped(book, ws, row, 1, row, SUMMARY_LAST_COL, str(value), "wrap", "key")
+            row += 1
+            continue
         else:
             put_value(book, ws, row, 1, value, kind, "key")
         write_note(book, ws, row, unit, col=2)
@@ -280,9 +289,9 @@ def write_summary(
     area = p.area_name or "（圏域名未設定）"
     scenario = str(run_info.get("scenario", "base"))
     types = type_summary(problem, solution)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 9, 11)
+    book.set_width(ws, 0, 0, 34)
+    book.set_width(ws, 1, 1, 16)
+    book.set_width(ws, 2, SUMMARY_LAST_COL, 11)
     top = write_title(
         book,
         ws,
@@ -294,9 +303,7 @@ def write_summary(
     row = write_section(book, ws, top, "結果の要点　Result in brief", 10)
     sentences = result_statement(problem, solution, allocation, types)
     for sentence in sentences[:1] + sharing_statement(problem, solution) + sentences[1:]:
-        ws.merge_range(row, 0, row, 9, "", book.fmt("wrap"))
-        ws.write_string(row, 0, sentence, book.fmt("wrap"))
-        ws.set_row(row, 14 * wrapped_lines(sentence, SUMMARY_WIDTH) + 6)
+        merge_wrapped(book, ws, row, 0, row, SUMMARY_LAST_COL, sentence)
         row += 1
 
     row = write_comparison_block(book, ws, row + 1, problem, solution)
@@ -354,7 +361,6 @@ def write_summary(
         Col("limit_km", "上限距離\n（km）", "Limit [km]", "num"),
         Col("unserved", "未充足需要", "Unserved demand", "qty", total=True),
     ]
-    ws.set_row(row, 30)
     type_table = write_table(book, ws, row, type_cols, types.to_dict("records"))
     row = type_table.bottom + 2
     service = service or service_results(problem, solution)
@@ -396,4 +402,4 @@ def write_summary(
         "（割引率による年賦換算）と運営費、住民の移動費、協約の事務費の合計です。"
         f"計算の詳細は「{SHEET_NAMES['assumptions']}」シート。",
     )
-    page_setup(book, ws, SHEET_NAMES["summary"], row, 9)
+    page_setup(book, ws, SHEET_NAMES["summary"], row, SUMMARY_LAST_COL)
