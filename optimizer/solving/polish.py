@@ -64,8 +64,9 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
     direction that carries more of the plan's demand, so that the start is complete.
     Where the plan sends the type one way only (or not at all between the pair), the
     binary is fixed to that direction: the polish then chooses a direction only where
-    the plan goes both ways. On the Tama case's 1 km grid that leaves a handful of the
-    793 binaries free, and the polish solves in seconds instead of minutes."""
+    the plan goes both ways (on the Tama case's 1 km grid, 16 of 793 binaries stay
+    free; the polish's time there is that of its two solves of a 200,000-row model,
+    2.5 minutes with presolve off)."""
     index, var = model.index, model.variables
     arcs = index.arcs
     take = arcs["needs_agreement"].to_numpy(bool) & arcs["allowed"].to_numpy(bool)
