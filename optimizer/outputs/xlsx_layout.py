@@ -634,6 +634,26 @@ def write_title(book: Book, ws: Worksheet, text: str, subtitle: str | None = Non
     return 3
 
 
+def finish_table_sheet(
+    book: Book,
+    ws: Worksheet,
+    top: int,
+    table: TableRange,
+    cols: Sequence[Col],
+    title: str,
+    note: str,
+    frozen_cols: int = 0,
+) -> None:
+    """The end of a sheet that holds one table under a two-row header on row ``top``:
+    column widths, panes frozen below the header (and left of ``frozen_cols``), a
+    ``note`` under the table, and the page set-up with the header on every page."""
+    set_widths(book, ws, cols)
+    ws.freeze_panes(top + 2, frozen_cols)
+    row = table.bottom + 1
+    write_note(book, ws, row, note)
+    page_setup(book, ws, title, row, len(cols) - 1, (top, top + 1))
+
+
 def write_note(book: Book, ws: Worksheet, row: int, text: str, col: int = 0) -> None:
     """A note (small grey text) from column ``col`` on: the rest of the row is the
     note's, and a note wider than its cell is wrapped within the print area when the

@@ -14,9 +14,9 @@ from optimizer.outputs.xlsx_layout import (
     Col,
     TableRange,
     display_width,
+    finish_table_sheet,
     page_setup,
     set_widths,
-    write_note,
     write_table,
     write_title,
 )
@@ -81,16 +81,8 @@ def write_agreements(
         "支払います。差引が△のときはBからAへの支払の方が多いことを示します。",
     )
     pairs = write_table(book, ws, top, cols, records, empty_text="連携協約はありません。")
-    set_widths(book, ws, cols)
-    ws.freeze_panes(top + 2, 0)
-    row = pairs.bottom + 1
-    write_note(
-        book,
-        ws,
-        row,
-        f"施設ごとの確保量・単価・負担金は「{SHEET_NAMES['payments']}」シート。",
-    )
-    page_setup(book, ws, SHEET_NAMES["agreements"], row, len(cols) - 1, (top, top + 1))
+    note = f"施設ごとの確保量・単価・負担金は「{SHEET_NAMES['payments']}」シート。"
+    finish_table_sheet(book, ws, top, pairs, cols, SHEET_NAMES["agreements"], note)
     return pairs
 
 

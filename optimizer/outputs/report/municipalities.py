@@ -17,6 +17,7 @@ from optimizer.outputs.xlsx_layout import (
     Book,
     Col,
     TableRange,
+    finish_table_sheet,
     is_missing,
     page_setup,
     set_widths,
@@ -205,16 +206,8 @@ def write_municipalities(
         "受取＋住民の移動費＋協約事務費＋自己調達（計画で充足できない需要を自ら賄う費用）。",
     )
     table = write_table(book, ws, top, cols, _municipality_records(problem, allocation))
-    set_widths(book, ws, cols)
-    ws.freeze_panes(top + 2, 2)
-    row = table.bottom + 1
-    write_note(
-        book,
-        ws,
-        row,
-        f"同じ計画の総費用を別の方式で分けた場合の負担は「{SHEET_NAMES['allocation']}」シート。",
-    )
-    page_setup(book, ws, SHEET_NAMES["municipalities"], row, len(cols) - 1, (top, top + 1))
+    note = f"同じ計画の総費用を別の方式で分けた場合の負担は「{SHEET_NAMES['allocation']}」シート。"
+    finish_table_sheet(book, ws, top, table, cols, SHEET_NAMES["municipalities"], note, 2)
     return table
 
 
