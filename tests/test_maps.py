@@ -376,3 +376,31 @@ def test_the_map_with_boundaries_is_deterministic(sample, tmp_path):
     first = draw_map(tmp_path / "a.png", *sample, boundaries=path).read_bytes()
     second = draw_map(tmp_path / "b.png", *sample, boundaries=read_boundaries(path)).read_bytes()
     assert first == second
+
+
+def test_admission_to_a_private_care_home_across_the_border_is_not_drawn_as_sharing():
+    from factories import site, tiny_problem, town
+
+    from optimizer.outputs.maps import map_figure
+    from optimizer.solving.solve import SolverSettings, solve_problem
+
+    towns = [
+        town("A", population=100, population_75plus=100),
+        town("B", 35.01, population=100, population_75plus=40),
+    ]
+    types = {"care": {"demand_basis": "population_75plus", "demand_per_person": 0.5}}
+    private = {**site("C-P", "care", "A", capacity=100, annual_cost=50e6), "operator": "private"}
+    problem = tiny_problem(towns, [private], types, agreement_fixed_cost=1e6)
+    solution = solve_problem(problem, SolverSettings(mip_gap=0.0), processes=1)
+    assert set(solution.flows["municipality"]) == {"A", "B"}  # B's residents are admitted
+    figure = map_figure(problem, solution)
+    arrows = [p for ax in figure.axes for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    assert arrows == []
+    # the same flow to a municipal home is sharing, and is drawn
+    municipal = {**private, "operator": "municipal"}
+    problem = tiny_problem(towns, [municipal], types, agreement_fixed_cost=1e6, fairness=False)
+    solution = solve_problem(problem, SolverSettings(mip_gap=0.0), processes=1)
+    assert set(solution.flows["municipality"]) == {"A", "B"}
+    figure = map_figure(problem, solution)
+    arrows = [p for ax in figure.axes for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 1

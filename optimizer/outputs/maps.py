@@ -19,9 +19,11 @@ north of the area's centre, equirectangular about the mean latitude, good to wel
 * facilities: marker shape by type, colour by decision (kept, built, closed — a closed
   facility is an open marker with a red edge; candidate sites not built are left out);
 * sharing flows: a slightly curved arrow from a municipality's centre to each facility
-  of another municipality that its residents use (opposite directions bend to opposite
-  sides, so two-way sharing stays readable), one colour per type, width by demand
-  relative to the largest flow of the same type;
+  of another municipality that its residents use under an agreement or a 指定
+  (opposite directions bend to opposite sides, so two-way sharing stays readable), one
+  colour per type, width by demand relative to the largest flow of the same type;
+  admissions to a private care home across the border, by need, are not sharing and
+  are not drawn;
 * a km grid, a 5/10/20 km scale bar, and a legend beside the plot.
 
 The figure's height follows the area's shape (and the legend's length), and the plot
@@ -70,6 +72,7 @@ from optimizer.outputs.safe_text import clip, one_line  # noqa: E402
 from optimizer.problem.data import ProblemData  # noqa: E402
 from optimizer.problem.geodesy import project_km  # noqa: E402
 from optimizer.problem.names import type_name  # noqa: E402
+from optimizer.problem.rules import needs_agreement_to_use  # noqa: E402
 from optimizer.results.solution import Solution  # noqa: E402
 
 __all__ = ["draw_map", "map_figure", "convex_hull", "MARKERS", "DECISION_STYLE"]
@@ -178,12 +181,16 @@ def _draw_flows(
     fpos: pd.DataFrame,
     styles: dict[str, tuple[str, str]],
 ) -> tuple[Sequence[Artist], list[Flow]]:
-    """Lines for flows between a municipality and another municipality's facility;
-    returns legend handles and the lines drawn."""
+    """Lines for the sharing: flows from a municipality to another municipality's
+    facility whose use needs an agreement (a facility it runs, or a 地域密着型 one).
+    Residents entering a private 特養 across the border by need are no sharing between
+    the municipalities, and are not drawn. Returns legend handles and the lines drawn."""
     flows = solution.flows
     if flows.empty:
         return [], []
-    shared = flows[flows["municipality"] != flows["host"]]
+    needed = pd.Series(needs_agreement_to_use(problem), index=problem.facilities.index.astype(str))
+    agreed = needed.reindex(flows["facility"].astype(str)).fillna(False).to_numpy(bool)
+    shared = flows[(flows["municipality"] != flows["host"]).to_numpy(bool) & agreed]
     handles = []
     lines: list[Flow] = []
     for k in problem.types:
@@ -566,7 +573,10 @@ def map_figure(
     heading = title if title is not None else f"{area}：施設の方針と相互利用".lstrip("：")
     ax.set_title(clip(one_line(heading), TITLE_MAX_CHARS), fontsize=13, loc="left",
                  parse_math=False)  # fmt: skip
-    notes = ["座標から作図（背景地図タイルは使用していません）。矢印は住民から利用先の施設へ。"]
+    notes = [
+        "座標から作図（背景地図タイルは使用していません）。矢印は住民から利用先の施設へ"
+        "（協約・指定による利用のみ。民間の介護施設への入所は描いていません）。"
+    ]
     if outlines:
         notes.append("破線は市町村の区域（住民の居住地）を囲む線で、行政界ではありません。")
     if mine and boundaries is not None:
