@@ -8,6 +8,7 @@ The library behind the ``optimizer`` command. The stages of a run, each usable a
     solution = solve_problem(problem)                        # plan, checked
     allocation = allocate(problem, solution)                 # who pays what
     result = run("inputs/sample.xlsx")                       # everything, to a run folder
+    record = load_run(result.folder)                         # a run folder read back
 
 Names are loaded on first use, so ``import optimizer`` stays light.
 """
@@ -49,6 +50,8 @@ _EXPORTS = {
     "RunSettings": "config",
     "RunResult": "runs.pipeline",
     "run": "runs.pipeline",
+    "RunRecord": "runs.load",
+    "load_run": "runs.load",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -15,24 +15,35 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from optimizer import __version__
 from optimizer.config import EXIT_CODES, RunSettings
-from optimizer.errors import InputError, OptimizerError, OutputError, headline, outcome_of
+from optimizer.errors import OptimizerError, OutputError, headline, outcome_of
 from optimizer.outputs import files as outputs
 from optimizer.outputs.boundaries import read_boundaries
-from optimizer.outputs.files import LogFormatter, atomic_write_text
+from optimizer.outputs.files import LogFormatter
 from optimizer.outputs.summary import input_summary, plan_summary
 from optimizer.outputs.tables import write_comparison, write_tables
 from optimizer.outputs.workbooks import write_template
 from optimizer.results.ranking import alternatives_table
 from optimizer.results.solution import plan_outcome
 from optimizer.runs.compare import comparison_tables, executor_for, run_many
-from optimizer.runs.jobs import run_job
+from optimizer.runs.jobs import run_job_report
 from optimizer.runs.pipeline import load, run
+from optimizer.runs.records import (
+    LogCollector,
+    command_record,
+    failure,
+    input_record,
+    job_record,
+    json_line,
+    outcome_note,
+    plan_record,
+    solve_record,
+)
 from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
 from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import format_issues
@@ -41,6 +52,9 @@ from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
 __all__ = ["main", "cli"]
 
 log = logging.getLogger("optimizer")
+
+DEBUG = "OPTIMIZER_DEBUG"
+"""The environment variable that shows a defect's traceback instead of one line."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 """A click command function, decorated with shared options."""
@@ -61,39 +75,61 @@ def _exit_code(error: OptimizerError) -> int:
 
 
 def _handle_errors(lang_of: Callable[[dict[str, Any]], str]) -> Callable[[F], F]:
-    """Run a command; turn our errors into a message and an exit code."""
+    """Run a command; turn our errors into a message and an exit code (with ``--json``,
+    into the JSON object of :func:`_as_json` as well)."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            lang = lang_of(kwargs)
+            if kwargs.get("as_json"):
+                _as_json(func, args, kwargs, lang)
             try:
                 return func(*args, **kwargs)
-            except InputError as exc:
-                _echo_err(format_issues(exc.issues, lang_of(kwargs)))
-                sys.exit(EXIT_CODES["bad_input"])
-            except OptimizerError as exc:
-                lang = lang_of(kwargs)
-                _echo_err(f"{headline(outcome_of(exc), lang)}: {exc.text(lang)}")
-                sys.exit(_exit_code(exc))
-            except KeyboardInterrupt:
-                _echo_err("中断しました" if lang_of(kwargs) == "ja" else "interrupted")
-                sys.exit(130)
-            except Exception as exc:  # a defect of ours: one line, never a traceback
-                if os.environ.get("OPTIMIZER_DEBUG"):
-                    raise
-                log.debug("internal error", exc_info=True)
-                lang = lang_of(kwargs)
-                hint = (
-                    "（詳細は環境変数 OPTIMIZER_DEBUG=1 を付けて再実行）"
-                    if lang == "ja"
-                    else " (run again with OPTIMIZER_DEBUG=1 for the details)"
-                )
-                _echo_err(f"{headline('failure', lang)}: {type(exc).__name__}: {exc}{hint}")
-                sys.exit(EXIT_CODES["failure"])
+            except (KeyboardInterrupt, Exception) as exc:
+                outcome, message, _ = failure(exc, lang, debug=bool(os.environ.get(DEBUG)))
+                _echo_err(message)
+                sys.exit(EXIT_CODES.get(outcome, 130))
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _as_json(func: Callable[..., Any], args: Any, kwargs: dict[str, Any], lang: str) -> NoReturn:
+    """Run a command that returns its record (:mod:`optimizer.runs.records`), print it
+    as JSON, errors included, and exit with its code."""
+    collector = LogCollector()
+    logger = logging.getLogger("optimizer")
+    logger.addHandler(collector)
+    try:
+        record = func(*args, **kwargs)
+    except (KeyboardInterrupt, Exception) as exc:
+        outcome, message, issues = failure(exc, lang, debug=bool(os.environ.get(DEBUG)))
+        _echo_err(message)
+        record = {"status": outcome, "message": message, "issues": issues}
+    finally:
+        logger.removeHandler(collector)
+    name = click.get_current_context().info_name or func.__name__
+    printed = command_record(name, record, collector.messages)
+    click.echo(json_line(printed))
+    sys.exit(printed["exit_code"])
+
+
+class _JsonCommand(click.Command):
+    """A command whose usage errors are a JSON object too when ``--json`` is given."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args  # before parsing, which consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not wants_json:
+                raise
+            exc.show()
+            record = {"status": "usage", "message": exc.format_message()}
+            click.echo(json_line(command_record(ctx.info_name or "", record, {}, exc.exit_code)))
+            ctx.exit(exc.exit_code)
 
 
 def _lang(kwargs: dict[str, Any]) -> str:
@@ -108,6 +144,13 @@ lang_option = click.option(
     help="Language of messages (日本語 / English).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object on standard output (status, exit code, run folder, "
+    "figures, warnings; errors too) and nothing else; messages go to standard error.",
+)
 boundaries_option = click.option(
     "--boundaries",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -230,11 +273,12 @@ def template(path: Path, lang: str, force: bool) -> None:
     click.echo(str(written))
 
 
-@cli.command()
+@cli.command(cls=_JsonCommand)
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 @lang_option
+@json_option
 @_handle_errors(_lang)
-def validate(path: Path | None, lang: str) -> None:
+def validate(path: Path | None, lang: str, as_json: bool) -> dict | None:
     """Check an input workbook (or a folder of CSV tables) and say what it holds.
 
     Every problem is reported at once, naming sheet, row, column, the value found and
@@ -245,15 +289,20 @@ def validate(path: Path | None, lang: str) -> None:
         optimizer validate inputs/sample.xlsx
 
         optimizer validate opendata-folder/ --lang en
+
+        optimizer validate my-area.xlsx --json   # one JSON object on standard output
     """
 
     problem, warnings = load_problem(path or default_sample())
+    if as_json:
+        return input_record(problem, warnings, lang)
     if warnings:
         _echo_err(format_issues(warnings, lang))
     click.echo(input_summary(problem, lang))
+    return None
 
 
-@cli.command()
+@cli.command(cls=_JsonCommand)
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
 @solver_options
 @click.option(
@@ -310,6 +359,7 @@ def validate(path: Path | None, lang: str) -> None:
 @boundaries_option
 @lang_option
 @quiet_option
+@json_option
 @_handle_errors(_lang)
 def solve(
     workbook: Path | None,
@@ -330,13 +380,14 @@ def solve(
     boundaries: Path | None,
     lang: str,
     quiet: bool,
-) -> None:
+    as_json: bool,
+) -> dict | None:
     """Compute the plan for WORKBOOK (the embedded sample when omitted) and write a run folder.
 
     Prints the decisions per type, where each municipality's residents are served, the
     agreements needed, total cost before and after, and the solver's status, objective,
-    bound, gap and time. Writes report.xlsx, map.png, agreements/, solution.json and
-    manifest.json into a new folder under --output.
+    bound, gap and time. Writes report.xlsx, map.png, agreements/, solution.json,
+    plan.geojson and manifest.json into a new folder under --output.
 
     Example:
 
@@ -351,8 +402,11 @@ def solve(
         optimizer solve --sensitivity         # and each assumption ±20 %
 
         optimizer solve --boundaries N03-20240101_13.geojson   # real boundaries on the map
+
+        optimizer solve --json                # one JSON object on standard output
     """
 
+    quiet = quiet or as_json
     _setup_logging(quiet)
     settings = RunSettings(
         output_root=output_root,
@@ -370,31 +424,20 @@ def solve(
     result = run(
         workbook or default_sample(), settings, progress=_progress(quiet), boundaries=boundaries
     )
+    outcome = plan_outcome(result.solution, fail_when_not_optimal=fail_when_not_optimal)
+    message = (
+        None if outcome == "ok" else f"{headline(outcome, lang)}: {outcome_note(outcome, lang)}"
+    )
+    if as_json:
+        return {**solve_record(result, outcome, scenario, lang), "message": message}
     click.echo(plan_summary(result.problem, result.solution, lang))
     if result.ranking:
         _print_alternatives(result.ranking)
     click.echo(f"\n{'出力先' if lang == 'ja' else 'Output folder'}: {result.folder}")
-    outcome = plan_outcome(result.solution, fail_when_not_optimal=fail_when_not_optimal)
-    if outcome != "ok":
-        _echo_err(f"{headline(outcome, lang)}: {_outcome_note(outcome, lang)}")
+    if message:
+        _echo_err(message)
         sys.exit(EXIT_CODES[outcome])
-
-
-def _outcome_note(outcome: str, lang: str) -> str:
-    """Why a solved plan ends with a non-zero exit code."""
-    notes = {
-        "infeasible": (
-            "一部の需要は条件の下で充足できません（上の「充足できない需要」を参照）",
-            "some demand cannot be served under the rules (see the unserved demand above)",
-        ),
-        "not_optimal": (
-            "時間制限などで求解が途中で止まりました。--time-limit を延ばしてください",
-            "the solver stopped at a limit before proving the plan optimal; "
-            "try a longer --time-limit",
-        ),
-    }
-    ja, en = notes[outcome]
-    return ja if lang == "ja" else en
+    return None
 
 
 def _print_alternatives(ranking) -> None:
@@ -409,7 +452,7 @@ def _print_alternatives(ranking) -> None:
     )
 
 
-@cli.command()
+@cli.command(cls=_JsonCommand)
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
 @click.option("--scenario", "names", multiple=True, help="A scenario to compare (repeatable).")
 @click.option("--all", "all_scenarios", is_flag=True, help="Every scenario of the workbook/file.")
@@ -439,6 +482,7 @@ def _print_alternatives(ranking) -> None:
 @boundaries_option
 @lang_option
 @quiet_option
+@json_option
 @_handle_errors(_lang)
 def compare(
     workbook: Path | None,
@@ -457,7 +501,8 @@ def compare(
     boundaries: Path | None,
     lang: str,
     quiet: bool,
-) -> None:
+    as_json: bool,
+) -> dict | None:
     """Solve several scenarios side by side and write a comparison workbook.
 
     The base case is always included. Each scenario also gets its own run folder.
@@ -467,8 +512,11 @@ def compare(
         optimizer compare inputs/sample.xlsx --all
 
         optimizer compare my-area.xlsx --scenarios what-if.toml --scenario short-distance
+
+        optimizer compare --all --json       # one JSON object on standard output
     """
 
+    quiet = quiet or as_json
     _setup_logging(quiet)
     if boundaries:
         read_boundaries(boundaries)  # every defect at once, before any scenario runs
@@ -502,17 +550,26 @@ def compare(
     tables = comparison_tables(results)
     folder = outputs.new_run_folder(output_root, "compare")
     path = write_comparison(folder / "comparison.xlsx", tables)
+    failed = [f"{r.name}: {r.error}" for r in results if r.error]
+    if as_json:
+        return {
+            "status": "failure" if failed else "ok",
+            "message": "; ".join(failed) or None,
+            "folder": str(folder),
+            "comparison": str(path),
+            "scenarios": [plan_record(r) for r in results],
+        }
     click.echo(
         tables["scenarios"][["scenario", "status", "cost_after", "saving", "agreements"]].to_string(
             index=False, float_format=lambda v: f"{v:,.0f}"
         )
     )
     click.echo(f"\n{path}")
-    for r in results:
-        if r.error:
-            _echo_err(f"{r.name}: {r.error}")
-    if any(r.error for r in results):
+    for line in failed:
+        _echo_err(line)
+    if failed:
         sys.exit(EXIT_CODES["failure"])
+    return None
 
 
 @cli.command()
@@ -601,14 +658,16 @@ def sweep(
 
 def _write_table(path: Path, table) -> None:
     if path.suffix.lower() == ".csv":
-        atomic_write_text(path, table.to_csv(index=False))
+        outputs.atomic_write_csv(path, table)  # UTF-8 with BOM, for Excel
     else:
         write_tables(path, {"sweep": table})
 
 
-@cli.command("run-job")
+@cli.command("run-job", cls=_JsonCommand)
 @click.argument("job", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def run_job_command(job: Path) -> None:
+@json_option
+@_handle_errors(_lang)
+def run_job_command(job: Path, as_json: bool) -> dict | None:
     """Run a scheduled job file (non-interactive; for cron or a systemd timer).
 
     Exit codes: 0 ok, 5 not optimal within the time limit, 4 infeasible, 3 bad input,
@@ -618,10 +677,15 @@ def run_job_command(job: Path) -> None:
     Example:
 
         optimizer run-job council.toml
+
+        optimizer run-job council.toml --json   # one JSON object on standard output
     """
 
     _setup_logging(quiet=True)
-    sys.exit(run_job(job))
+    report = run_job_report(job)
+    if as_json:
+        return job_record(report)
+    sys.exit(report.exit_code)
 
 
 def main() -> None:

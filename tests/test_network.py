@@ -50,7 +50,14 @@ def _line_problem(**overrides):
 
 def test_arcs_keep_only_pairs_within_the_maximum_distance():
     arcs = access_arcs(_line_problem(detour_factor=1.3))
-    assert list(arcs.columns) == ["point", "municipality", "facility", "type", "host", "distance_km"]
+    assert list(arcs.columns) == [
+        "point",
+        "municipality",
+        "facility",
+        "type",
+        "host",
+        "distance_km",
+    ]
     pairs = set(zip(arcs["municipality"], arcs["facility"], strict=True))
     # A–L-A 0 km, B–L-A 9.1 × 1.3 = 11.9 km, C–L-C 0 km; B–L-C 18.3 × 1.3 km is too far.
     assert pairs == {("A", "L-A"), ("B", "L-A"), ("C", "L-C")}

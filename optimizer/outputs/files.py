@@ -61,6 +61,10 @@ __all__ = [
     "atomic_write_text",
     "write_json",
     "to_json_text",
+    "json_safe",
+    "CSV_ENCODING",
+    "csv_bytes",
+    "atomic_write_csv",
     "file_sha256",
     "list_outputs",
     "write_manifest",
@@ -415,6 +419,13 @@ def _jsonable(value: object) -> Any:
     return str(value)
 
 
+def json_safe(value: object) -> Any:
+    """``value`` as plain JSON types, the way :func:`to_json_text` writes them: floats to
+    :data:`FLOAT_DIGITS` significant digits, NaN and infinities as ``None``, numpy and
+    pandas scalars as Python ones; mappings keep their order."""
+    return _jsonable(value)
+
+
 def to_json_text(obj: object) -> str:
     """Stable JSON text: sorted keys, two-space indent, UTF-8 (not ``\\u`` escapes),
     floats rounded to :data:`FLOAT_DIGITS` significant digits, final newline."""
@@ -424,6 +435,24 @@ def to_json_text(obj: object) -> str:
 def write_json(path: Path | str, obj: object) -> Path:
     """Write ``obj`` as stable JSON (:func:`to_json_text`) atomically; return ``path``."""
     return atomic_write_text(path, to_json_text(obj))
+
+
+# --------------------------------------------------------------------------- CSV
+
+CSV_ENCODING = "utf-8-sig"
+"""CSV for people: UTF-8 with a byte-order mark, which Excel (Japanese Windows
+included) needs to read UTF-8 rather than Shift_JIS. The input reader accepts CSV
+with or without it."""
+
+
+def csv_bytes(table: pd.DataFrame, index: bool = False) -> bytes:
+    """``table`` as CSV in :data:`CSV_ENCODING`, ``\\n`` line ends on every platform."""
+    return table.to_csv(index=index, lineterminator="\n").encode(CSV_ENCODING)
+
+
+def atomic_write_csv(path: Path | str, table: pd.DataFrame, index: bool = False) -> Path:
+    """Write ``table`` as CSV for Excel (:func:`csv_bytes`) atomically; return ``path``."""
+    return atomic_write_bytes(path, csv_bytes(table, index=index))
 
 
 # --------------------------------------------------------------------------- manifest

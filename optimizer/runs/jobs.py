@@ -64,13 +64,17 @@ from optimizer.outputs.job_folder import (
 )
 from optimizer.results.outcome import Status
 from optimizer.results.solution import plan_outcome
+from optimizer.runs.compare import ScenarioResult, summarise
 from optimizer.runs.pipeline import RunResult, run
 from optimizer.workbook.messages import format_issues
 
 __all__ = [
     "Job",
+    "JobReport",
+    "JobScenario",
     "read_job",
     "run_job",
+    "run_job_report",
     "job_settings",
 ]
 
@@ -222,12 +226,38 @@ def job_settings(job: Job, scenario: str) -> RunSettings:
     )
 
 
+@dataclass(frozen=True)
+class JobScenario:
+    """One scenario of a job: its outcome (a key of ``EXIT_CODES``) and its figures
+    (:class:`optimizer.runs.compare.ScenarioResult`, with ``error`` set when it failed)."""
+
+    outcome: str
+    summary: ScenarioResult
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """What a job did: its exit code and worst outcome, the output folder, each
+    scenario's outcome and figures, and the error that stopped the job, if any."""
+
+    exit_code: int
+    outcome: str
+    output: Path | None = None
+    scenarios: tuple[JobScenario, ...] = ()
+    message: str | None = None
+
+
 def run_scenario_of_job(job: Job, scenario: str) -> str:
     """Run one scenario of a job; returns its outcome (a key of ``EXIT_CODES``).
 
     Nothing escapes: every error is logged (an unexpected one with its traceback) and
     turned into an outcome.
     """
+    return _run_scenario(job, scenario).outcome
+
+
+def _run_scenario(job: Job, scenario: str) -> JobScenario:
+    """:func:`run_scenario_of_job`, with the scenario's figures."""
     try:
         settings = job_settings(job, scenario)
         result = run(job.input, settings, boundaries=job.boundaries)
@@ -241,19 +271,24 @@ def run_scenario_of_job(job: Job, scenario: str) -> str:
             )
         outcome = _outcome_code(result)
         log.info("scenario %s: %s, folder %s", scenario, outcome, result.folder)
-        return outcome
+        return JobScenario(outcome, summarise(scenario, result))
     except InputError as exc:
         # one record a line: job.log escapes line breaks within a record
-        for n, line in enumerate(format_issues(exc.issues, job.language).splitlines()):
+        lines = format_issues(exc.issues, job.language).splitlines()
+        for n, line in enumerate(lines):
             log.error("bad input: %s" if n == 0 else "  %s", line.strip())
-        return "bad_input"
+        return _failed(scenario, "bad_input", "\n".join(line.strip() for line in lines))
     except OptimizerError as exc:
         outcome = outcome_of(exc)
         log.error("%s: %s", OUTCOME_WORDS[outcome], exc)
-        return outcome
-    except Exception:  # an internal error: logged with its traceback, never re-raised
+        return _failed(scenario, outcome, str(exc))
+    except Exception as exc:  # an internal error: logged with its traceback, never re-raised
         log.exception("internal error in scenario %s", scenario)
-        return "failure"
+        return _failed(scenario, "failure", f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _failed(scenario: str, outcome: str, message: str) -> JobScenario:
+    return JobScenario(outcome, ScenarioResult(name=scenario, status="error", error=message))
 
 
 def run_job(job_path: Path) -> int:
@@ -262,32 +297,38 @@ def run_job(job_path: Path) -> int:
     Messages go to the ``optimizer`` logger (and to ``job.log`` in the output folder
     once the lock is held).
     """
+    return run_job_report(job_path).exit_code
+
+
+def run_job_report(job_path: Path) -> JobReport:
+    """Run a job file (:func:`run_job`); returns what it did (:class:`JobReport`)."""
     try:
         job = read_job(job_path)
     except ScenarioError as exc:
         log.error("%s", exc)
-        return EXIT_CODES["bad_input"]
+        return JobReport(EXIT_CODES["bad_input"], "bad_input", message=str(exc))
     lang = "en" if job.language == "en" else "ja"
     try:
         with output_lock(job.output, job.lock_wait_s), job_log(job.output):
             log.info("job %s started (input %s)", Path(job_path).name, job.input)
             for folder in incomplete_run_folders(job.output):
                 log.warning("incomplete run folder (an interrupted run): %s", folder.name)
-            outcomes = [run_scenario_of_job(job, scenario) for scenario in job.scenarios]
-            worst = max(outcomes, key=SEVERITY.index)
+            done = tuple(_run_scenario(job, scenario) for scenario in job.scenarios)
+            worst = max((s.outcome for s in done), key=SEVERITY.index)
             if worst in ("ok", "not_optimal"):
                 prune(job.output, job.keep)
             log.info("job done: %s (exit code %d)", worst, EXIT_CODES[worst])
-            return EXIT_CODES[worst]
+            return JobReport(EXIT_CODES[worst], worst, job.output, done)
     except (LockedError, OutputError) as exc:
         outcome = outcome_of(exc)
-        log.error("%s: %s", headline(outcome, lang), exc.text(lang))
-        return EXIT_CODES[outcome]
+        message = f"{headline(outcome, lang)}: {exc.text(lang)}"
+        log.error("%s", message)
+        return JobReport(EXIT_CODES[outcome], outcome, job.output, message=message)
     except OSError as exc:
-        log.error(
-            "%s",
+        message = (
             f"出力先 {job.output} を使用できません（{exc}）"
             if lang == "ja"
-            else f"cannot use the output folder {job.output}: {exc}",
+            else f"cannot use the output folder {job.output}: {exc}"
         )
-        return EXIT_CODES["output"]
+        log.error("%s", message)
+        return JobReport(EXIT_CODES["output"], "output", job.output, message=message)

@@ -5,7 +5,7 @@ plain function of its own module::
 
     load_problem ─▶ solve_problem (stand-alone, build, solve, interpret, check)
       ─▶ allocate ─▶ agreement_terms ─▶ write_agreements, draw_map, write_report,
-      solution.json, manifest.json, run.log
+      solution.json, plan.geojson, manifest.json, run.log
 
 A run that stops after its folder was made leaves no half-written file (every write is
 atomic); the folder is removed when it holds nothing but its log, and otherwise named in
@@ -30,6 +30,7 @@ from optimizer.errors import OptimizerError
 from optimizer.outputs import files as outputs
 from optimizer.outputs.boundaries import Boundaries, read_boundaries
 from optimizer.outputs.documents import Templates, document_languages, write_agreements
+from optimizer.outputs.geojson import GEOJSON_NAME, write_plan_geojson
 from optimizer.outputs.maps import draw_map
 from optimizer.outputs.report import write_report
 from optimizer.outputs.tables import write_alternatives
@@ -311,6 +312,9 @@ def _write_run(
         )
     result.outputs["solution.json"] = outputs.write_json(
         folder / "solution.json", solution_to_dict(result.solution)
+    )
+    result.outputs[GEOJSON_NAME] = write_plan_geojson(
+        folder / GEOJSON_NAME, problem, result.solution
     )
     result.timings = dict(timer.timings)
     outputs.write_manifest(folder, _manifest(run_info, result, settings))
