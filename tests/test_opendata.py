@@ -302,3 +302,15 @@ def test_central_libraries_are_kept_and_branches_are_free(tables):
     assert (libraries.loc[~central, "status"] == "free").all()
     others = tables["facilities"][tables["facilities"]["type"] != "library"]
     assert (others["status"] == "free").all()
+
+
+def test_libraries_carry_the_case_service_level_and_the_problem_keeps_it(case_dir, tables):
+    from optimizer.problem.rules import coverage_targets
+
+    types = tables["facility_types"].set_index("type")
+    assert types.at["library", "coverage_km"] == 2.0
+    assert types.at["library", "coverage_share"] == 0.8
+    assert types.drop(index="library")["coverage_km"].isna().all()
+    targets = coverage_targets(tama_problem(case_dir))
+    assert set(targets["type"]) == {"library"}
+    assert len(targets) == 30  # every municipality has residents, so a library target

@@ -147,3 +147,80 @@ def test_after_a_distrusted_round_the_next_rounds_and_the_polish_run_without_pre
     assert all(rounds[first_joint + 1 :])
     polish = [off for where, off in seen if where == "polish"]
     assert polish and all(polish)
+
+
+KM_EAST = 1.0 / (111.320 * 0.8191520)  # degrees of longitude per km at 35° N
+
+
+def _paying_for_a_short_walk():
+    """A's eastern zone lives next to B's library: jointly it walks there (the payments
+    cancel out in the total), but A then pays B 5 M yen a year to save 8,000 yen of travel,
+    more than A spends alone. Both libraries stay open either way."""
+    from factories import site, tiny_problem, town, zone
+
+    towns = [town("A", 35.0, 139.0, 200), town("B", 35.0, 139.0 + 9 * KM_EAST, 100)]
+    sites = [
+        site("L-A", "library", "A", capacity=400, annual_cost=10e6, status="keep"),
+        site("L-B", "library", "B", capacity=400, annual_cost=10e6, status="keep",
+             lon=139.0 + 9 * KM_EAST),
+    ]  # fmt: skip
+    zones = [
+        zone("A-west", "A", 35.0, 139.0, 100),
+        zone("A-east", "A", 35.0, 139.0 + 8.5 * KM_EAST, 100),
+        zone("B-centre", "B", 35.0, 139.0 + 9 * KM_EAST, 100),
+    ]
+    types = {"library": {"demand_per_person": 1.0, "max_distance_km": 12.0,
+                         "user_travel_cost_per_km": 10.0}}  # fmt: skip
+    return tiny_problem(
+        towns, sites, types, zones=zones, agreement_fixed_cost=0.0, detour_factor=1.0
+    )
+
+
+def test_an_unfair_plan_is_repaired_by_routing_its_flows_again():
+    from optimizer.solving.model import build_model, read_plan
+    from optimizer.solving.model.fairness import (
+        define_fairness,
+        municipal_costs_at,
+        unfair_municipalities,
+    )
+    from optimizer.solving.optimise import _repaired
+    from optimizer.solving.standalone import standalone_costs
+
+    problem = _paying_for_a_short_walk()
+    alone = standalone_costs(problem, QUICK, processes=1)
+    model = build_model(problem)  # no fairness rows yet: the first lazy round
+    assert run_solver(model.prob, QUICK).status == Status.OPTIMAL
+    plan = read_plan(model)
+    east = plan.point_flows.set_index("point").loc["A-east", "facility"]
+    assert east == "L-B"  # the short walk across the border
+    unfair = unfair_municipalities(model.index, model.variables, alone)
+    assert list(model.index.codes[unfair]) == ["A"]
+    define_fairness(model.prob, model.index, model.variables, alone, only=unfair)
+    bounds = [(v.lowBound, v.upBound) for v in model.variables.open_]
+    repaired, seconds = _repaired(model, plan, QUICK, 10.0)
+    assert [(v.lowBound, v.upBound) for v in model.variables.open_] == bounds  # restored
+    assert repaired is not None and seconds >= 0
+    assert repaired.point_flows.set_index("point").loc["A-east", "facility"] == "L-A"
+    assert (repaired.open_facilities == plan.open_facilities).all()
+    costs = municipal_costs_at(model.index, model.variables)
+    assert (costs <= alone.to_numpy() * (1 + 1e-9)).all()
+
+
+def test_the_next_round_starts_from_the_repaired_plan(monkeypatch):
+    import optimizer.solving.optimise as optimise_module
+    from optimizer.solving.standalone import standalone_costs
+
+    problem = _paying_for_a_short_walk()
+    alone = standalone_costs(problem, QUICK, processes=1)
+    starts = []
+    real = optimise_module.set_start
+
+    def spy(model, plan):
+        starts.append(plan.point_flows.set_index("point").loc["A-east", "facility"])
+        return real(model, plan)
+
+    monkeypatch.setattr(optimise_module, "set_start", spy)
+    _, plan, outcome = optimise_module.optimise(problem, QUICK, alone)
+    assert outcome.status == Status.OPTIMAL
+    assert starts == ["L-A"]  # no start was given; the second round got the repaired plan
+    assert plan.point_flows.set_index("point").loc["A-east", "facility"] == "L-A"

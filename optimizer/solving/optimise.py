@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
+from optimizer.results.accounting import plan_objective
 from optimizer.results.outcome import SolveOutcome, Status, relative_gap
 from optimizer.results.plan import Plan
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
@@ -41,6 +42,47 @@ def _round_limit(settings: SolverSettings, spent: float, last_round: bool) -> fl
     return max(min(1.0, limit), left if last_round else left / 2)
 
 
+def _repaired(
+    model: FacilityModel, plan: Plan, settings: SolverSettings, limit: float | None
+) -> tuple[Plan | None, float]:
+    """``plan`` made fair, if its decisions allow: its keep / close / build decisions
+    fixed, the agreements and flows solved again under the fairness rows now in the
+    model. A round without some municipality's row often finds a plan far cheaper than
+    the start it was given, unfair to a few by a little; re-routing its flows usually
+    mends that, and the next round then starts from it instead of from the stand-alone
+    or cluster plans. Returns ``(plan or None, seconds)``; the model's bounds are
+    restored."""
+    variables = model.variables.open_
+    saved = [(v.lowBound, v.upBound) for v in variables]
+    is_open = plan.open_facilities.reindex(model.index.facility_ids).fillna(False)
+    for variable, value in zip(variables, is_open.to_numpy(bool), strict=True):
+        variable.lowBound = variable.upBound = int(value)
+    try:
+        outcome = run_solver(
+            model.prob, settings.replace(time_limit_s=limit), objective_unit=OBJECTIVE_UNIT_YEN
+        )
+        repaired = read_plan(model) if outcome.status.has_plan else None
+    finally:
+        for variable, (low, up) in zip(variables, saved, strict=True):
+            variable.lowBound, variable.upBound = low, up
+    log.info(
+        "the unfair plan's decisions, flows solved again: %s",
+        "no fair plan" if repaired is None else f"{outcome.objective:.6g} yen/year",
+    )
+    return repaired, outcome.seconds
+
+
+def _cheaper(problem: ProblemData, plan: Plan, than: Plan | None) -> bool:
+    """Whether ``plan`` costs less than ``than`` (any plan is cheaper than none)."""
+    if than is None:
+        return True
+
+    def cost(p: Plan) -> float:
+        return plan_objective(problem, p.open_facilities, p.flows, p.agreements, p.unserved)
+
+    return cost(plan) < cost(than)
+
+
 def optimise(
     problem: ProblemData,
     settings: SolverSettings,
@@ -66,7 +108,10 @@ def optimise(
     row and is optimal for a relaxation of the full model, so it is optimal for the full
     model within the same gap; the bound of every round is a bound of the full model, and
     the outcome reports the best of them (a short last round need not repeat the
-    work). A lazy round gets half of the time left of ``settings.time_limit_s``
+    work). After a round whose plan is unfair, that plan's decisions are kept and its
+    flows solved again under the new rows (:func:`_repaired`); when that gives a fair
+    plan cheaper than the start, the next round starts from it. A lazy round (and a
+    repair) gets half of the time left of ``settings.time_limit_s``
     (:func:`_round_limit`), so that the rows it reveals still get time; when a round's
     plan is fair but stopped by that half, the model is solved on from it with the rest.
     Rounds run with presolve off once a round's presolve answer was distrusted (the
@@ -110,12 +155,19 @@ def optimise(
             # A fair plan stopped at its half of the time: go on from it with the rest.
             start, last_round = read_plan(model), True
             continue
+        unfair_plan = read_plan(model)
         began = time.perf_counter()
         rows = define_fairness(model.prob, model.index, model.variables, standalone, only=unfair)
         build_seconds += time.perf_counter() - began
         model.rows["define_fairness"] = model.rows.get("define_fairness", 0) + rows
         added = np.union1d(added, unfair)
         log.info("fairness rows added for %d municipalities; solving again", unfair.size)
+        repaired, seconds = _repaired(
+            model, unfair_plan, settings, _round_limit(settings, solve_seconds, False)
+        )
+        solve_seconds += seconds
+        if repaired is not None and _cheaper(problem, repaired, start):
+            start = repaired
     outcome = dataclasses.replace(
         outcome,
         bound=float(bound),
