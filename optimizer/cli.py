@@ -45,6 +45,7 @@ from optimizer.runs.records import (
     solve_record,
 )
 from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
+from optimizer.sources.sample import sample_workbook
 from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import format_issues
 from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
@@ -61,9 +62,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def default_sample() -> Path:
-    """The embedded sample workbook: ``inputs/sample.xlsx`` of the project."""
-    here = Path(__file__).resolve().parents[1] / "inputs" / "sample.xlsx"
-    return here if here.is_file() else Path("inputs") / "sample.xlsx"
+    """The embedded sample workbook: the clone's ``inputs/sample.xlsx``, else the wheel's copy."""
+    return sample_workbook()
 
 
 def _echo_err(message: str) -> None:

@@ -9,6 +9,8 @@ Every file is written atomically: the bytes go to a temporary name in the same f
 the temporary file is then renamed onto the final name with :func:`os.replace`, which is
 atomic on POSIX and Windows within one file system. A crash or a kill part-way through
 leaves at most a hidden temporary file, never a half-written file under the final name.
+The file gets the mode any new file gets there (``0o666`` less the umask: ``0o644`` as
+usual), whatever mode the writer created its temporary file with.
 
 The run record:
 
@@ -315,6 +317,26 @@ def _temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.stem}.{secrets.token_hex(4)}{TEMP_MARK}{path.suffix}")
 
 
+def _usual_mode(tmp: Path) -> int:
+    """The permission bits a new file gets at ``tmp`` (``0o666`` less the umask, as the
+    folder's default ACL allows), learned by creating it and removing it again: the
+    umask itself cannot be read without changing it for every thread of the process."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _BINARY, 0o666)
+    try:
+        return stat.S_IMODE(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+        tmp.unlink()
+
+
+def _set_mode(tmp: Path, mode: int) -> None:
+    """Give the writer's file ``mode`` unless it has it (a writer that made its file with
+    ``mkstemp`` and renamed it onto ``tmp`` left ``0o600``)."""
+    found = os.lstat(tmp)
+    if stat.S_ISREG(found.st_mode) and stat.S_IMODE(found.st_mode) != mode:
+        os.chmod(tmp, mode)
+
+
 def _fsync_directory(folder: Path) -> None:
     """Make the rename itself durable (POSIX only; a no-op where unsupported)."""
     with contextlib.suppress(OSError):
@@ -333,7 +355,8 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     temporary name keeps the final suffix, so writers that infer the format from the
     extension still work. If the block raises, or the writer left no file, the temporary
     file is removed and ``path`` is untouched; an ``OSError`` (of the block, the flush or
-    the rename) is raised as :class:`OutputError` naming ``path``.
+    the rename) is raised as :class:`OutputError` naming ``path``. The file ends with
+    the mode of any new file in that folder (:func:`_usual_mode`), not the writer's.
 
     Example
     -------
@@ -343,12 +366,14 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     path = Path(path)
     tmp = _temporary_name(path)
     try:
+        mode = _usual_mode(tmp)
         yield tmp
         if not tmp.exists():
             raise OutputError(
                 f"the writer of {path.name} produced no file",
                 ja=f"{path.name} の書き出しでファイルができませんでした",
             )
+        _set_mode(tmp, mode)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
