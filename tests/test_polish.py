@@ -27,7 +27,7 @@ def test_the_seed_example_gives_exactly_its_three_agreements_at_the_default_gap(
     assert check_solution(problem, solution) == []
 
 
-def _border_towns(**params):
+def _border_towns(west_residents: float = 100, **params):
     """A and B, 9 km apart, each with a library at its centre; 100 residents of each live
     right next to the other's library (a zone across from the border)."""
     towns = [town("A", 35.0, 139.0, 600), town("B", 35.0, 139.0 + 9 * KM_EAST, 600)]
@@ -39,7 +39,7 @@ def _border_towns(**params):
         zone("A-centre", "A", 35.0, 139.0, 500),
         zone("A-east", "A", 35.0, 139.0 + 8.5 * KM_EAST, 100),
         zone("B-centre", "B", 35.0, 139.0 + 9 * KM_EAST, 500),
-        zone("B-west", "B", 35.0, 139.0 + 0.5 * KM_EAST, 100),
+        zone("B-west", "B", 35.0, 139.0 + 0.5 * KM_EAST, west_residents),
     ]
     types = {"library": {"max_distance_km": 12.0, "user_travel_cost_per_km": 1_000.0}}
     return tiny_problem(
@@ -99,3 +99,15 @@ def test_the_polish_chooses_a_direction_only_where_the_plan_goes_both_ways():
     fixed = ways[0]
     assert fixed.lowBound == fixed.upBound  # kept as the plan has it
     assert fixed.varValue == fixed.lowBound  # A (the lower code) uses B's library: forward
+
+
+def test_a_tiny_zone_served_the_other_way_still_counts_as_a_use_of_that_direction():
+    """Its whole demand is a millionth of the flow the other way: still a use."""
+    problem = _border_towns(west_residents=1e-6)
+
+    def a_to_b_and_the_tiny_zone_back(arcs):
+        back = arcs["cross"] & (arcs["municipality"] == "B")
+        return (~back | (arcs["point"] == "B-west")).to_numpy(float)
+
+    free, ways = _direction_binaries(problem, a_to_b_and_the_tiny_zone_back)
+    assert free == 1 and ways[0].lowBound == 0 and ways[0].upBound == 1

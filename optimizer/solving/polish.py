@@ -45,7 +45,11 @@ POLISH_TIME_LIMIT_S = 60.0
 sample and seconds on the Tama case)."""
 
 ONE_WAY_NEGLIGIBLE = 1e-6
-"""A direction carrying at most this share of the other's demand counts as unused."""
+"""A direction is used when one of its arcs carries more than this share of its demand
+point's need (the shares the plan reads back, :data:`optimizer.solving.model.SHARE_EPSILON`).
+Measured per arc, not against the other direction's volume: a small zone whose only
+facility within reach lies the other way is a use of that direction however large the
+flow the other way."""
 
 COST_ALLOWANCE = 1e-9
 """Relative allowance on the cost of step 2 over step 1's optimum."""
@@ -96,7 +100,10 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
             amount = start[rows_] * arcs["demand"].to_numpy(float)[rows_]
             ahead, back = float(amount[forward_].sum()), float(amount[~forward_].sum())
             way.setInitialValue(float(ahead >= back))
-            if min(ahead, back) <= ONE_WAY_NEGLIGIBLE * max(ahead, back, 1.0):
+            shares = start[rows_]
+            goes_ahead = bool((shares[forward_] > ONE_WAY_NEGLIGIBLE).any())
+            goes_back = bool((shares[~forward_] > ONE_WAY_NEGLIGIBLE).any())
+            if not (goes_ahead and goes_back):
                 # the plan already goes one way (or not at all): keep its direction
                 way.lowBound = way.upBound = int(ahead >= back)
             else:
