@@ -4,6 +4,7 @@ no stray flow or agreement that a planner would not propose."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from factories import site, three_city_problem, tiny_problem, town, zone
 
@@ -111,3 +112,22 @@ def test_a_tiny_zone_served_the_other_way_still_counts_as_a_use_of_that_directio
 
     free, ways = _direction_binaries(problem, a_to_b_and_the_tiny_zone_back)
     assert free == 1 and ways[0].lowBound == 0 and ways[0].upBound == 1
+
+
+def test_the_polish_never_hands_back_dearer_flows_without_the_one_way_rule(monkeypatch):
+    import optimizer.solving.polish as polish
+    from optimizer.problem.network import access_arcs
+    from optimizer.results.plan import Plan
+
+    problem = _border_towns()
+    raw = solve_problem(problem, SolverSettings(mip_gap=0.0, polish=False), processes=1)
+    none = pd.DataFrame({c: [] for c in ("point", "municipality", "type", "share")})
+    flows = raw.point_flows[["point", "municipality", "facility", "share", "distance_km"]]
+    plan = Plan(raw.facilities["open"], raw.flows, raw.agreements, raw.unserved, flows, none)
+    # a "polished" plan that sends every zone to the farther library
+    far = flows.assign(facility=flows["facility"].map({"L-A": "L-B", "L-B": "L-A"}))
+    dearer = Plan(plan.open_facilities, plan.flows, plan.agreements, plan.unserved, far, none)
+    monkeypatch.setattr(polish, "_cost", lambda problem, p: 2.0 if p is dearer else 1.0)
+    monkeypatch.setattr(polish, "_polished", lambda *args: None if args[-1] else dearer)
+    kept = polish.polish_plan(problem, plan, SolverSettings(), None, access_arcs(problem))
+    assert kept is plan

@@ -29,7 +29,7 @@ import pandas as pd
 import pulp
 
 from optimizer.problem.data import ProblemData
-from optimizer.results.accounting import unserved_details
+from optimizer.results.accounting import plan_objective, unserved_details
 from optimizer.results.plan import Plan
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
@@ -117,6 +117,10 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
     return count
 
 
+def _cost(problem: ProblemData, plan: Plan) -> float:
+    return plan_objective(problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved)
+
+
 def _unserved_amount(problem: ProblemData, plan: Plan) -> float:
     """The demand a plan leaves unserved, over all its points and types [capacity unit]."""
     return float(unserved_details(problem, plan.point_unserved)["demand"].sum())
@@ -180,10 +184,13 @@ def polish_plan(
     before = _unserved_amount(problem, plan)
     for one_way in (True, False):
         polished = _polished(problem, plan, settings, fair, arcs, alone_unserved, one_way)
-        if polished is not None and _unserved_amount(problem, polished) <= before + 1e-6 * max(
+        if polished is None or _unserved_amount(problem, polished) > before + 1e-6 * max(
             1.0, before
         ):
-            return polished
-        log.info("polish: %s did not serve as many; trying without", "one way per pair")
+            log.info("polish: %s did not serve as many; trying without", "one way per pair")
+            continue
+        if one_way or _cost(problem, polished) <= _cost(problem, plan) * (1 + 1e-7):
+            return polished  # the one-way rule may cost more: its honest price
+        log.info("polish: the exact flows cost more than the plan's (a time limit)")
     log.info("polish: keeping the solver's plan")
     return plan

@@ -247,12 +247,11 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
     use = flows.reindex(arcs).fillna(0.0).to_numpy(float)
     is_open = plan.open_facilities.reindex(index.facility_ids).fillna(False).to_numpy(bool)
     demands = pd.MultiIndex.from_arrays([index.demands["point"], index.demands["type"]])
-    short = plan.point_unserved
-    left = pd.Series(
-        short["share"].to_numpy(float),
-        index=pd.MultiIndex.from_arrays([short["point"], short["type"]]),
-    )
-    unserved = left.reindex(demands).fillna(0.0).to_numpy(float)
+    # What the flows leave of each point's demand is unserved, exactly: the plan read
+    # back drops shares below SHARE_EPSILON, and a start a hair off its demand rows
+    # would be refused.
+    served = np.bincount(index.arcs["dkey"].to_numpy(int), weights=use, minlength=len(demands))
+    unserved = np.clip(1.0 - served, 0.0, 1.0)
     pairs = pd.MultiIndex.from_arrays([index.pairs["a"], index.pairs["b"]])
     signed = pd.MultiIndex.from_arrays([plan.agreements["a"], plan.agreements["b"]])
     agree = pairs.isin(signed)
