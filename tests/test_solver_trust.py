@@ -224,3 +224,22 @@ def test_the_next_round_starts_from_the_repaired_plan(monkeypatch):
     assert outcome.status == Status.OPTIMAL
     assert starts == ["L-A"]  # no start was given; the second round got the repaired plan
     assert plan.point_flows.set_index("point").loc["A-east", "facility"] == "L-A"
+
+
+def test_an_optimal_without_any_lp_even_without_presolve_is_a_plan_without_proof(monkeypatch):
+    monkeypatch.setattr(solver_module, "presolve_claim_unproven", lambda prob: True)
+    monkeypatch.setattr(solver_module, "optimal_without_lp", lambda prob: True)
+    small = run_solver(_knapsack(), QUICK)
+    assert small.status == Status.OPTIMAL  # a small model may close without iterating
+    monkeypatch.setattr(solver_module, "UNPROVEN_MIN_COLUMNS", 8)
+    outcome = run_solver(_knapsack(), QUICK)
+    assert outcome.status == Status.FEASIBLE
+    assert outcome.objective == pytest.approx(_best_by_enumeration())
+    assert outcome.bound != outcome.bound and outcome.gap != outcome.gap  # NaN: unknown
+    assert "not proven" in outcome.message and outcome.presolve_distrusted
+
+
+def test_an_ordinary_optimum_is_left_as_it_is():
+    outcome = run_solver(_knapsack(), QUICK)
+    assert outcome.status == Status.OPTIMAL
+    assert "not proven" not in outcome.message  # a small model's root close is believed

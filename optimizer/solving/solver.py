@@ -28,6 +28,7 @@ __all__ = [
     "HIGHS_DEFAULT_OPTIONS",
     "make_solver",
     "cbc_available",
+    "optimal_without_lp",
     "presolve_claim_unproven",
     "run_solver",
 ]
@@ -215,13 +216,31 @@ def presolve_claim_unproven(prob: pulp.LpProblem) -> bool:
     model = getattr(prob, "solverModel", None)
     if model is None or not prob.isMIP():
         return False
-    status = model.getModelStatus()
-    info = model.getInfo()
-    if status == highspy.HighsModelStatus.kInfeasible:
+    if model.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
         return True
+    return optimal_without_lp(prob)
+
+
+UNPROVEN_MIN_COLUMNS = 10_000
+"""A MIP this large proven optimal without a single simplex iteration is not believed.
+A small one can be (a knapsack of eight items, the sample's model at times: HiGHS
+closes them at the root without iterating), so the rule is for large models only."""
+
+
+def optimal_without_lp(prob: pulp.LpProblem) -> bool:
+    """HiGHS said "optimal" for this MIP after a branch-and-bound node for which no LP
+    was solved (nodes ≥ 1, no simplex iteration): its bound is not an LP's."""
+    model = getattr(prob, "solverModel", None)
+    if model is None or not prob.isMIP():
+        return False
+    info = model.getInfo()
     nodes = int(getattr(info, "mip_node_count", 0) or 0)
     iterations = int(getattr(info, "simplex_iteration_count", 0) or 0)
-    return status == highspy.HighsModelStatus.kOptimal and nodes >= 1 and iterations <= 0
+    return (
+        model.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        and nodes >= 1
+        and iterations <= 0
+    )
 
 
 def _presolve_is_off(settings: SolverSettings) -> bool:
@@ -243,6 +262,9 @@ def run_solver(
     A HiGHS answer that rests on its presolve alone (:func:`presolve_claim_unproven`)
     is not reported: the model is solved again with presolve off, in the time left, from
     the plan HiGHS found (if any), and that answer is the outcome (its message says so).
+    An "optimal" that still comes without any LP solved (:func:`optimal_without_lp`) on a
+    model of :data:`UNPROVEN_MIN_COLUMNS` columns or more is reported as a plan without
+    proof: ``feasible``, bound and gap unknown.
     """
     name = settings.solver.strip().lower()
     outcome = _run_once(prob, settings, objective_unit)
@@ -268,6 +290,21 @@ def run_solver(
             seconds=outcome.seconds + again.seconds,
             message=f"{again.message} (presolve off: presolve's answer unproven)",
             presolve_distrusted=True,
+        )
+    if (
+        name in ("highs", "highspy")
+        and outcome.status == Status.OPTIMAL
+        and optimal_without_lp(prob)
+        and len(prob.variables()) >= UNPROVEN_MIN_COLUMNS
+    ):
+        # Even without presolve: a plan, but no proof.
+        log.warning("HiGHS answered Optimal without solving an LP; reported as not proven")
+        outcome = dataclasses.replace(
+            outcome,
+            status=Status.FEASIBLE,
+            bound=math.nan,
+            gap=math.nan,
+            message=f"{outcome.message} (no LP solved: optimality not proven)",
         )
     return outcome
 
