@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import OptimizerError
+from optimizer.results.accounting import COST_PARTS
 
 __all__ = ["RunRecord", "load_run", "plan_figures", "TABLE_COLUMNS"]
 
@@ -74,18 +75,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "reason",
         "reason_text",
     ),
-    "municipal_costs": (
-        "code",
-        "standalone_cost",
-        "own_facilities",
-        "payments_out",
-        "payments_in",
-        "travel",
-        "agreements",
-        "unserved",
-        "plan_cost",
-        "saving",
-    ),
+    "municipal_costs": ("code", "standalone_cost", *COST_PARTS, "plan_cost", "saving"),
 }
 """The columns of each table of ``solution.json`` (used when a table is empty, where the
 file holds no row to name them)."""
