@@ -17,13 +17,23 @@ from optimizer.solving.solver import presolve_claim_unproven, run_solver
 QUICK = SolverSettings(time_limit_s=30, mip_gap=0.0)
 
 
-def _answered(status, nodes: int, iterations: int, mip: bool = True) -> SimpleNamespace:
-    """A stand-in for a PuLP problem after HiGHS answered ``status``."""
+def _answered(
+    status, nodes: int, iterations: int, mip: bool = True, columns: int = 166_903
+) -> SimpleNamespace:
+    """A stand-in for a PuLP problem after HiGHS answered ``status`` (by default of the
+    Tama grid's size)."""
     model = SimpleNamespace(
         getModelStatus=lambda: status,
         getInfo=lambda: SimpleNamespace(mip_node_count=nodes, simplex_iteration_count=iterations),
     )
-    return SimpleNamespace(solverModel=model, isMIP=lambda: mip)
+    return SimpleNamespace(solverModel=model, isMIP=lambda: mip, variables=lambda: range(columns))
+
+
+def test_a_small_model_closed_at_the_root_without_iterating_is_believed():
+    small = _answered(highspy.HighsModelStatus.kOptimal, 1, 0, columns=2_000)
+    assert presolve_claim_unproven(small) is False
+    infeasible = _answered(highspy.HighsModelStatus.kInfeasible, 0, 0, columns=2_000)
+    assert presolve_claim_unproven(infeasible) is True
 
 
 @pytest.mark.parametrize(

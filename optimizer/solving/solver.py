@@ -211,14 +211,16 @@ def presolve_claim_unproven(prob: pulp.LpProblem) -> bool:
     wrongly, on the Tama case with residents in 789 grid squares: "optimal, gap 0" for a
     plan at 729.6 億円/year whose model's LP relaxation is 177.4 億円, and "infeasible"
     with its primal heuristics off; with presolve off the same model runs normally
-    (benchmarks/README.md). A model that presolve solves outright (no node) is trusted.
+    (benchmarks/README.md). A model that presolve solves outright (no node) is trusted,
+    and so is a small one (fewer than :data:`UNPROVEN_MIN_COLUMNS` columns) closed at the
+    root without iterating, which HiGHS does routinely (the sample's coalition models).
     """
     model = getattr(prob, "solverModel", None)
     if model is None or not prob.isMIP():
         return False
     if model.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
         return True
-    return optimal_without_lp(prob)
+    return optimal_without_lp(prob) and len(prob.variables()) >= UNPROVEN_MIN_COLUMNS
 
 
 UNPROVEN_MIN_COLUMNS = 10_000

@@ -189,6 +189,27 @@ def read_plan(model: FacilityModel) -> Plan:
     noise = share * ~_arc_allowed(index, var, is_open)
     share = share - noise
     used = share > SHARE_EPSILON
+    # Shares below SHARE_EPSILON join the largest flow of their demand point, so that
+    # every point's served and unserved shares still add up to 1; a point with no other
+    # flow counts them as unserved.
+    dkey = index.arcs["dkey"].to_numpy(int)
+    rows = np.flatnonzero(used)
+    largest = (
+        pd.DataFrame({"dkey": dkey[rows], "share": share[rows], "row": rows})
+        .sort_values(["dkey", "share"], kind="stable")
+        .drop_duplicates("dkey", keep="last")
+    )
+    keys, target = largest["dkey"].to_numpy(int), largest["row"].to_numpy(int)
+    moved = np.bincount(dkey, weights=np.where(used, 0.0, share), minlength=len(index.demands))
+    crumbs = np.bincount(dkey, weights=noise, minlength=len(index.demands))
+    left = np.clip(np.nan_to_num(_values(var.unserved)) + crumbs, 0.0, 1.0)
+    # An unserved share below SHARE_EPSILON is noise too: it joins the largest flow.
+    tiny = np.zeros(len(index.demands))
+    tiny[keys] = np.where(left[keys] <= SHARE_EPSILON, left[keys], 0.0)
+    share = share.copy()
+    share[target] = np.minimum(share[target] + moved[keys] + tiny[keys], 1.0)
+    moved[keys] = 0.0  # the rest belongs to points with no flow: unserved
+    left = np.clip(left - tiny + moved, 0.0, 1.0)
     arcs = index.arcs[used]
     point_flows = pd.DataFrame(
         {
@@ -204,10 +225,6 @@ def read_plan(model: FacilityModel) -> Plan:
     hosts.index = index.facility_ids
     agreements = _agreements_from_flows(point_flows, hosts)
 
-    crumbs = np.bincount(
-        index.arcs["dkey"].to_numpy(int), weights=noise, minlength=len(index.demands)
-    )
-    left = np.clip(np.nan_to_num(_values(var.unserved)) + crumbs, 0.0, 1.0)
     short = left > SHARE_EPSILON
     point_unserved = pd.DataFrame(
         {

@@ -167,10 +167,9 @@ def unserved_shares(plan_unserved: pd.DataFrame) -> pd.Series:
     return pd.Series(plan_unserved["share"].to_numpy(float), index=keys).groupby(level=[0, 1]).sum()
 
 
-SERVED_ALLOWANCE = 1e-6
-"""Numerical allowance on :func:`define_served_as_alone`'s right-hand side (a share):
-the share below which a flow is solver noise (:data:`optimizer.solving.model.SHARE_EPSILON`),
-so that a plan read back without its crumbs still meets the row."""
+SERVED_ALLOWANCE = 1e-7
+"""Numerical allowance on :func:`define_served_as_alone`'s right-hand side (a share).
+(At 1e-6 the solver used it: a point then read back a millionth short of its demand.)"""
 
 
 def define_served_as_alone(
