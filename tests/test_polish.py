@@ -127,7 +127,7 @@ def test_the_polish_never_hands_back_dearer_flows_without_the_one_way_rule(monke
     # a "polished" plan that sends every zone to the farther library
     far = flows.assign(facility=flows["facility"].map({"L-A": "L-B", "L-B": "L-A"}))
     dearer = Plan(plan.open_facilities, plan.flows, plan.agreements, plan.unserved, far, none)
-    monkeypatch.setattr(polish, "_cost", lambda problem, p: 2.0 if p is dearer else 1.0)
+    monkeypatch.setattr(polish, "plan_cost", lambda problem, p: 2.0 if p is dearer else 1.0)
     monkeypatch.setattr(polish, "_polished", lambda *args: None if args[-1] else dearer)
     kept = polish.polish_plan(problem, plan, SolverSettings(), None, access_arcs(problem))
     assert kept is plan

@@ -128,7 +128,7 @@ def test_after_a_distrusted_round_the_next_rounds_and_the_polish_run_without_pre
 
     def spy(where):
         def run(prob, settings, objective_unit=1.0):
-            seen.append((where, solver_module._presolve_is_off(settings)))
+            seen.append((where, settings.presolve_off))
             return real(prob, settings, objective_unit)
 
         return run

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
-from optimizer.results.accounting import demand_of
+from optimizer.results.accounting import demand_of, plan_objective
 
-__all__ = ["Plan", "plan_of", "side_by_side", "municipal_flows", "municipal_unserved"]
+__all__ = ["Plan", "plan_cost", "plan_of", "side_by_side", "municipal_flows", "municipal_unserved"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ def plan_of(plan: Plan, members: Iterable[str], facility_ids: pd.Index) -> Plan:
         point_flows=plan.point_flows[plan.point_flows["municipality"].isin(keep)],
         point_unserved=plan.point_unserved[plan.point_unserved["municipality"].isin(keep)],
     )
+
+
+def plan_cost(problem: ProblemData, plan: Plan) -> float:
+    """The objective of ``plan`` recomputed from its tables [yen/year]
+    (:func:`optimizer.results.accounting.plan_objective`)."""
+    return plan_objective(problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved)
 
 
 def side_by_side(plans: Sequence[Plan]) -> Plan:

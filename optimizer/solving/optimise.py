@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
-from optimizer.results.accounting import plan_objective
 from optimizer.results.outcome import SolveOutcome, Status, relative_gap
-from optimizer.results.plan import Plan
+from optimizer.results.plan import Plan, plan_cost
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.fairness import define_fairness, unfair_municipalities
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
@@ -74,13 +73,7 @@ def _repaired(
 
 def _cheaper(problem: ProblemData, plan: Plan, than: Plan | None) -> bool:
     """Whether ``plan`` costs less than ``than`` (any plan is cheaper than none)."""
-    if than is None:
-        return True
-
-    def cost(p: Plan) -> float:
-        return plan_objective(problem, p.open_facilities, p.flows, p.agreements, p.unserved)
-
-    return cost(plan) < cost(than)
+    return than is None or plan_cost(problem, plan) < plan_cost(problem, than)
 
 
 def optimise(
@@ -143,7 +136,7 @@ def optimise(
         bound = np.fmax(bound, outcome.bound)
         if outcome.presolve_distrusted:  # the next rounds' models differ by a few rows
             distrusted = True
-            settings = settings.replace(options=(*settings.options, ("presolve", "off")))
+            settings = settings.without_presolve()
         if last_round or not outcome.status.has_plan:
             break
         unfair = np.setdiff1d(

@@ -29,8 +29,8 @@ import pandas as pd
 import pulp
 
 from optimizer.problem.data import ProblemData
-from optimizer.results.accounting import plan_objective, unserved_details
-from optimizer.results.plan import Plan
+from optimizer.results.accounting import unserved_details
+from optimizer.results.plan import Plan, plan_cost
 from optimizer.solving.model import FacilityModel, build_model, read_plan, set_start
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
 from optimizer.solving.settings import SolverSettings
@@ -117,10 +117,6 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
     return count
 
 
-def _cost(problem: ProblemData, plan: Plan) -> float:
-    return plan_objective(problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved)
-
-
 def _unserved_amount(problem: ProblemData, plan: Plan) -> float:
     """The demand a plan leaves unserved, over all its points and types [capacity unit]."""
     return float(unserved_details(problem, plan.point_unserved)["demand"].sum())
@@ -189,7 +185,7 @@ def polish_plan(
         ):
             log.info("polish: %s did not serve as many; trying without", "one way per pair")
             continue
-        if one_way or _cost(problem, polished) <= _cost(problem, plan) * (1 + 1e-7):
+        if one_way or plan_cost(problem, polished) <= plan_cost(problem, plan) * (1 + 1e-7):
             return polished  # the one-way rule may cost more: its honest price
         log.info("polish: the exact flows cost more than the plan's (a time limit)")
     log.info("polish: keeping the solver's plan")

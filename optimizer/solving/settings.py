@@ -91,6 +91,17 @@ class SolverSettings:
     def replace(self, **changes: object) -> SolverSettings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    @property
+    def presolve_off(self) -> bool:
+        """Whether the options switch the solver's presolve off (``presolve`` = ``off``)."""
+        return any(name == "presolve" and str(value) == "off" for name, value in self.options)
+
+    def without_presolve(self) -> SolverSettings:
+        """These settings with presolve off (themselves when it already is)."""
+        if self.presolve_off:
+            return self
+        return self.replace(options=(*self.options, ("presolve", "off")))
+
     def guard_seconds(self, time_limit_s: float) -> float:
         """Wall-clock seconds after which a HiGHS run is interrupted: by default its time
         limit plus 10 % and 10 s. HiGHS keeps its own limit (in this project's runs it

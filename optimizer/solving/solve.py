@@ -16,11 +16,11 @@ import pandas as pd
 from optimizer.errors import NoPlanInTimeError, SolverError
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
-from optimizer.results.accounting import plan_objective, unserved_details
+from optimizer.results.accounting import unserved_details
 from optimizer.results.check import assert_valid
 from optimizer.results.explain import infeasible_error, penalty_warnings
 from optimizer.results.outcome import SolveOutcome, Status, relative_gap
-from optimizer.results.plan import Plan
+from optimizer.results.plan import Plan, plan_cost
 from optimizer.results.solution import Solution, interpret
 from optimizer.solving.clusters import cluster_start
 from optimizer.solving.model.fairness import unserved_shares
@@ -139,13 +139,10 @@ def solve_problem(
         )
     if settings.polish:
         _say(progress, "polishing the flows of the plan's decisions")
-        polish_settings = settings
-        if outcome.presolve_distrusted:  # the polish's models are the same model, fixed
-            polish_settings = settings.replace(options=(*settings.options, ("presolve", "off")))
+        # the polish's models are the same model, fixed: keep presolve off if it was
+        polish_settings = settings.without_presolve() if outcome.presolve_distrusted else settings
         plan = polish_plan(problem, plan, polish_settings, standalone, arcs, alone_unserved)
-        objective = plan_objective(
-            problem, plan.open_facilities, plan.flows, plan.agreements, plan.unserved
-        )
+        objective = plan_cost(problem, plan)
         gap = relative_gap(objective, outcome.bound)
         status = outcome.status
         if status == Status.OPTIMAL and gap > settings.mip_gap + 1e-7:

@@ -245,10 +245,6 @@ def optimal_without_lp(prob: pulp.LpProblem) -> bool:
     )
 
 
-def _presolve_is_off(settings: SolverSettings) -> bool:
-    return any(name == "presolve" and str(value) == "off" for name, value in settings.options)
-
-
 def run_solver(
     prob: pulp.LpProblem, settings: SolverSettings, objective_unit: float = 1.0
 ) -> SolveOutcome:
@@ -270,11 +266,7 @@ def run_solver(
     """
     name = settings.solver.strip().lower()
     outcome = _run_once(prob, settings, objective_unit)
-    if (
-        name in ("highs", "highspy")
-        and not _presolve_is_off(settings)
-        and presolve_claim_unproven(prob)
-    ):
+    if name in ("highs", "highspy") and not settings.presolve_off and presolve_claim_unproven(prob):
         log.warning(
             "HiGHS answered %s from its presolve alone (no LP solved); solving again "
             "with presolve off",
@@ -283,9 +275,7 @@ def run_solver(
         left = settings.time_limit_s
         if left is not None:
             left = max(min(1.0, left), left - outcome.seconds)
-        retry = settings.replace(
-            options=(*settings.options, ("presolve", "off")), time_limit_s=left
-        )
+        retry = settings.without_presolve().replace(time_limit_s=left)
         again = _run_once(prob, retry, objective_unit)
         outcome = dataclasses.replace(
             again,
