@@ -263,11 +263,12 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
         return
     use = flows.reindex(arcs).fillna(0.0).to_numpy(float)
     is_open = plan.open_facilities.reindex(index.facility_ids).fillna(False).to_numpy(bool)
-    demands = pd.MultiIndex.from_arrays([index.demands["point"], index.demands["type"]])
     # What the flows leave of each point's demand is unserved, exactly: the plan read
     # back drops shares below SHARE_EPSILON, and a start a hair off its demand rows
     # would be refused.
-    served = np.bincount(index.arcs["dkey"].to_numpy(int), weights=use, minlength=len(demands))
+    served = np.bincount(
+        index.arcs["dkey"].to_numpy(int), weights=use, minlength=len(index.demands)
+    )
     unserved = np.clip(1.0 - served, 0.0, 1.0)
     pairs = pd.MultiIndex.from_arrays([index.pairs["a"], index.pairs["b"]])
     signed = pd.MultiIndex.from_arrays([plan.agreements["a"], plan.agreements["b"]])
