@@ -145,12 +145,18 @@ def _first_rows(frame: pd.DataFrame, codes: pd.Series) -> dict[str, int]:
     return rows
 
 
+def _municipality_row(where: int | None) -> tuple[str, str]:
+    """Where a municipality stands on its own sheet, in English and Japanese ("" if unknown)."""
+    if where is None:
+        return "", ""
+    return f" (municipalities row {where})", f"（市町村シート {where} 行目）"
+
+
 def _population_gap(
     code: str, total: float, people: float, zones: int, row: int, where: int | None, label: str
 ) -> Issue:
     gap = (total - people) / people
-    where_en = f" (municipalities row {where})" if where is not None else ""
-    where_ja = f"（市町村シート {where} 行目）" if where is not None else ""
+    where_en, where_ja = _municipality_row(where)
     return issue(
         "zones",
         row,
@@ -224,8 +230,7 @@ def _elderly_gap(
 ) -> Issue:
     filled = frame["population_75plus"].notna() & (codes == code)
     row = int(frame.index[filled.to_numpy()][0])
-    where_en = f" (municipalities row {where})" if where is not None else ""
-    where_ja = f"（市町村シート {where} 行目）" if where is not None else ""
+    where_en, where_ja = _municipality_row(where)
     return issue(
         "zones",
         row,
