@@ -77,17 +77,15 @@ def restrict_problem(problem: ProblemData, members: Iterable[str]) -> ProblemDat
         raise ValueError(f"unknown municipalities: {sorted(unknown)}")
     facilities = problem.facilities
     shares = reach_shares(problem)
-    if len(shares):
-        share = shares[codes].sum(axis=1).reindex(facilities.index.astype(str)).fillna(0.0)
-        shared = facilities.index.astype(str).isin(shares.index)
-        hosted = facilities["municipality"].astype(str).isin(keep).to_numpy(bool)
-        facilities = facilities[hosted | (shared & (share.to_numpy(float) > 0))].copy()
-        facilities["capacity"] = facilities["capacity"].astype(float)
-        part = share.reindex(facilities.index.astype(str)).to_numpy(float)
-        scaled = facilities.index.astype(str).isin(shares.index)
-        facilities.loc[scaled, "capacity"] *= part[scaled]
-    else:
-        facilities = facilities[facilities["municipality"].astype(str).isin(keep)]
+    ids = facilities.index.astype(str)
+    shared = ids.isin(shares.index)
+    share = shares[codes].sum(axis=1).reindex(ids).fillna(0.0).to_numpy(float)
+    hosted = facilities["municipality"].astype(str).isin(keep).to_numpy(bool)
+    rows = hosted | (shared & (share > 0))
+    facilities = facilities[rows].copy()
+    facilities["capacity"] = facilities["capacity"].astype(float)
+    scaled = shared[rows]
+    facilities.loc[scaled, "capacity"] *= share[rows][scaled]
     travel = problem.travel
     if travel is not None and len(travel):
         travel = travel[
