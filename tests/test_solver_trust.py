@@ -6,6 +6,7 @@ import itertools
 from types import SimpleNamespace
 
 import highspy
+import numpy as np
 import pulp
 import pytest
 
@@ -207,7 +208,7 @@ def test_an_unfair_plan_is_repaired_by_routing_its_flows_again():
     assert list(model.index.codes[unfair]) == ["A"]
     define_fairness(model.prob, model.index, model.variables, alone, only=unfair)
     bounds = [(v.lowBound, v.upBound) for v in model.variables.open_]
-    repaired, seconds = _repaired(model, plan, QUICK, 10.0)
+    repaired, seconds = _repaired(model, plan, QUICK, 10.0, alone)
     assert [(v.lowBound, v.upBound) for v in model.variables.open_] == bounds  # restored
     assert repaired is not None and seconds >= 0
     assert repaired.point_flows.set_index("point").loc["A-east", "facility"] == "L-A"
@@ -253,3 +254,26 @@ def test_an_ordinary_optimum_is_left_as_it_is():
     outcome = run_solver(_knapsack(), QUICK)
     assert outcome.status == Status.OPTIMAL
     assert "not proven" not in outcome.message  # a small model's root close is believed
+
+
+def test_a_repair_fair_only_to_the_municipalities_with_rows_is_no_start(monkeypatch):
+    """Later rounds add rows; the start must meet them all, so a plan unfair to anyone
+    is not a repair."""
+    import optimizer.solving.optimise as optimise_module
+    from optimizer.solving.model import build_model, read_plan
+    from optimizer.solving.model.fairness import define_fairness, unfair_municipalities
+    from optimizer.solving.standalone import standalone_costs
+
+    problem = _paying_for_a_short_walk()
+    alone = standalone_costs(problem, QUICK, processes=1)
+    model = build_model(problem)
+    run_solver(model.prob, QUICK)
+    plan = read_plan(model)
+    unfair = unfair_municipalities(model.index, model.variables, alone)
+    define_fairness(model.prob, model.index, model.variables, alone, only=unfair)
+    # B is treated unfairly by every plan, as far as the check after the repair knows
+    monkeypatch.setattr(
+        optimise_module, "unfair_municipalities", lambda index, variables, standalone: np.array([1])
+    )
+    repaired, _ = optimise_module._repaired(model, plan, QUICK, 10.0, alone)
+    assert repaired is None

@@ -42,15 +42,21 @@ def _round_limit(settings: SolverSettings, spent: float, last_round: bool) -> fl
 
 
 def _repaired(
-    model: FacilityModel, plan: Plan, settings: SolverSettings, limit: float | None
+    model: FacilityModel,
+    plan: Plan,
+    settings: SolverSettings,
+    limit: float | None,
+    standalone: pd.Series,
 ) -> tuple[Plan | None, float]:
     """``plan`` made fair, if its decisions allow: its keep / close / build decisions
     fixed, the agreements and flows solved again under the fairness rows now in the
     model. A round without some municipality's row often finds a plan far cheaper than
     the start it was given, unfair to a few by a little; re-routing its flows usually
     mends that, and the next round then starts from it instead of from the stand-alone
-    or cluster plans. Returns ``(plan or None, seconds)``; the model's bounds are
-    restored."""
+    or cluster plans. Only a plan fair to *every* municipality (``standalone``) counts,
+    rows present or not: it replaces a start that is, and later rounds, with more rows,
+    must still have a start that meets them all. Returns ``(plan or None, seconds)``;
+    the model's bounds are restored."""
     variables = model.variables.open_
     saved = [(v.lowBound, v.upBound) for v in variables]
     is_open = plan.open_facilities.reindex(model.index.facility_ids).fillna(False)
@@ -60,7 +66,12 @@ def _repaired(
         outcome = run_solver(
             model.prob, settings.replace(time_limit_s=limit), objective_unit=OBJECTIVE_UNIT_YEN
         )
-        repaired = read_plan(model) if outcome.status.has_plan else None
+        repaired = None
+        if (
+            outcome.status.has_plan
+            and not unfair_municipalities(model.index, model.variables, standalone).size
+        ):
+            repaired = read_plan(model)
     finally:
         for variable, (low, up) in zip(variables, saved, strict=True):
             variable.lowBound, variable.upBound = low, up
@@ -156,7 +167,7 @@ def optimise(
         added = np.union1d(added, unfair)
         log.info("fairness rows added for %d municipalities; solving again", unfair.size)
         repaired, seconds = _repaired(
-            model, unfair_plan, settings, _round_limit(settings, solve_seconds, False)
+            model, unfair_plan, settings, _round_limit(settings, solve_seconds, False), standalone
         )
         solve_seconds += seconds
         if repaired is not None and _cheaper(problem, repaired, start):
