@@ -236,3 +236,28 @@ def test_a_community_based_type_needs_the_users_designation_even_when_privately_
     assert solution.agreements[["a", "b"]].values.tolist() == [["A", "B"]]
     assert solution.flows["payment"].sum() == pytest.approx(0.0)  # care insurance pays
     assert check_solution(problem, solution) == []
+
+
+def test_the_coverage_rule_holds_a_municipality_to_what_it_could_reach_on_its_own():
+    """Half of A lives 8 km east, 0.5 km from a library of B's that B's own residents,
+    12 km further east, do not use. Going alone, A covers only its western half; the joint
+    plan holds A to that too, so B's costly border library may close (holding A to 90 %
+    would keep it open for A, more than A could have had alone)."""
+    towns = [town("A", 35.0, 139.0, 1_000), town("B", 35.0, 139.0 + 20 * KM_EAST, 1_000)]
+    sites = [
+        site("L-A", "library", "A", capacity=5_000, annual_cost=1e6),
+        site("L-B", "library", "B", capacity=5_000, annual_cost=1e6, lon=139.0 + 20 * KM_EAST),
+        site(
+            "L-border", "library", "B", capacity=5_000, annual_cost=9e6, lon=139.0 + 8.5 * KM_EAST
+        ),
+    ]
+    zones = [
+        zone("A-west", "A", 35.0, 139.0, 500),
+        zone("A-east", "A", 35.0, 139.0 + 8 * KM_EAST, 500),
+        zone("B-all", "B", 35.0, 139.0 + 20 * KM_EAST, 1_000),
+    ]
+    types = {"library": {"max_distance_km": 10.0, "coverage_km": 2.0, "coverage_share": 0.9}}
+    problem = tiny_problem(towns, sites, types, zones=zones, detour_factor=1.0)
+    solution = solve_problem(problem, EXACT)
+    assert solution.facilities.loc["L-border", "decision"] == "close"
+    assert check_solution(problem, solution) == []

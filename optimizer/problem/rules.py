@@ -23,6 +23,7 @@ __all__ = [
     "needs_agreement_to_use",
     "coverage_targets",
     "coverage_goal",
+    "coverage_own_sites",
     "DEFAULT_MAX_UTILISATION",
     "utilisation_limits",
     "area_floors",
@@ -100,10 +101,23 @@ def coverage_targets(problem: ProblemData) -> pd.DataFrame:
 
 
 def coverage_goal(share: float, reachable: float) -> float:
-    """The coverage a municipality is held to: the rule's share, or what every facility
-    that may open could reach if that is less (a rule no plan can meet is not made
-    infeasible: the checker and the report hold it to the same goal)."""
+    """The coverage a municipality is held to: the rule's share, or what it could reach on
+    its own if that is less (:func:`coverage_own_sites`; a rule no plan can meet is not
+    made infeasible: the model, the checker and the report hold it to the same goal)."""
     return max(0.0, min(share, reachable) - 1e-9)
+
+
+def coverage_own_sites(problem: ProblemData, municipality: str) -> np.ndarray:
+    """Per facility: whether it counts toward what ``municipality`` could cover on its own.
+
+    The facilities and candidates it hosts, and those open to every resident
+    (:func:`needs_agreement_to_use`), wherever they stand: what a stand-alone plan has.
+    Holding each municipality to the share these reach (not to what a neighbour's
+    facility reaches) keeps every municipality's stand-alone plan, side by side with the
+    others', within the rule; any open facility still counts toward meeting it.
+    """
+    hosts = problem.facilities["municipality"].astype(str).to_numpy()
+    return (hosts == str(municipality)) | ~needs_agreement_to_use(problem)
 
 
 def partner_limits(problem: ProblemData) -> pd.Series:

@@ -20,6 +20,7 @@ from optimizer.problem.rules import (
     agreement_allowed,
     area_floors,
     coverage_goal,
+    coverage_own_sites,
     coverage_targets,
     keep_own_targets,
     needs_agreement_to_use,
@@ -277,7 +278,8 @@ def _check_coverage(problem: ProblemData, solution: Solution, tol: float) -> lis
             np.tile(facilities.index[sites], len(points)),
         ).reshape(len(points), sites.size)
         near = km <= row.km + 1e-9
-        reachable = float(weight[(near & usable[sites]).any(axis=1)].sum())
+        own = coverage_own_sites(problem, row.municipality)[sites]
+        reachable = float(weight[(near & (usable[sites] & own)).any(axis=1)].sum())
         covered = float(weight[(near & is_open[sites]).any(axis=1)].sum())
         goal = coverage_goal(row.share, reachable)
         if covered < goal - tol:

@@ -8,9 +8,10 @@ municipality's demand alone. Either way part of the demand stays unserved whatev
 plan (at the price of ``unserved_penalty``), which is seldom what a planner meant.
 
 A third, per type with a coverage rule: ``coverage_out_of_reach`` when fewer of some
-municipality's residents than ``coverage_share`` live within ``coverage_km`` of any
-facility or candidate of the type, even with all of them open; the rule then holds the
-municipality to the share they reach (:func:`optimizer.problem.rules.coverage_goal`).
+municipality's residents than ``coverage_share`` live within ``coverage_km`` of a
+facility or candidate of the type it could have on its own (its own, or one open to every
+resident), even with all of them open; the rule then holds the municipality to the share
+they reach (:func:`optimizer.problem.rules.coverage_goal`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 
 from optimizer.problem.data import ProblemData
 from optimizer.problem.network import access_arcs
-from optimizer.problem.rules import coverage_targets
+from optimizer.problem.rules import coverage_targets, needs_agreement_to_use
 from optimizer.workbook.messages import WARNING, Issue, issue
 
 __all__ = [
@@ -146,10 +147,17 @@ def check_capacity_within_reach(
 
 def _covered_shares(problem: ProblemData, arcs: pd.DataFrame, kind: str, km: float) -> pd.Series:
     """Per municipality with demand for ``kind``: the share of its demand (its basis
-    residents) at demand points within ``km`` of a usable facility or candidate."""
+    residents) at demand points within ``km`` of a usable facility or candidate it could
+    have on its own (:func:`optimizer.problem.rules.coverage_own_sites`)."""
     demand = problem.point_demand[kind].astype(float)
     town = problem.points["municipality"].astype(str)
-    near = arcs[(arcs["type"] == kind) & (arcs["distance_km"] <= km + 1e-9)]
+    open_to_all = pd.Series(
+        ~needs_agreement_to_use(problem), index=problem.facilities.index.astype(str)
+    )
+    own = (arcs["host"].astype(str) == arcs["municipality"].astype(str)) | open_to_all.reindex(
+        arcs["facility"].astype(str)
+    ).fillna(False).to_numpy(bool)
+    near = arcs[own & (arcs["type"] == kind) & (arcs["distance_km"] <= km + 1e-9)]
     covered = demand.where(demand.index.isin(set(near["point"].astype(str))), 0.0)
     total = demand.groupby(town).sum()
     share = covered.groupby(town).sum() / total.where(total > 0)

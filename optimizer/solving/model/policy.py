@@ -13,6 +13,7 @@ import pulp
 from optimizer.problem.rules import (
     area_floors,
     coverage_goal,
+    coverage_own_sites,
     coverage_targets,
     keep_own_targets,
     partner_limits,
@@ -238,8 +239,9 @@ def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
     .. math:: c_{pk} \\le \\sum_{j:\\, k(j)=k,\\, d(p,j) \\le r_k} open_j, \\qquad
               \\sum_{p \\in i} \\frac{D_{pk}}{D_{ik}}\\, c_{pk} \\ge g_{ik}, \\qquad 0 \\le c_{pk} \\le 1
 
-    r_k the type's ``coverage_km``, g_ik its ``coverage_share`` (or what the facilities
-    that may open could reach, if less: :func:`coverage_goal`); residents counted in the
+    r_k the type's ``coverage_km``, g_ik its ``coverage_share`` (or what the municipality's
+    own facilities and candidates and those open to all could reach, if less:
+    :func:`coverage_goal`, :func:`coverage_own_sites`); residents counted in the
     type's demand basis. Any open facility counts, whoever hosts it. c_pk ("point p is
     covered") are continuous: at a plan's binaries c_pk = 1 exactly when some facility
     within r_k is open. Returns the number of rows.
@@ -256,6 +258,7 @@ def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
         weights = members["demand"].to_numpy(float) / members["demand"].sum()
         near = arcs[(arcs["k"] == k) & (arcs["distance_km"] <= target.km + 1e-9)]
         sites = near.groupby("dkey")["j"].apply(list)
+        own = coverage_own_sites(index.problem, target.municipality)
         terms, reachable = [], 0.0
         for dkey, weight in zip(members.index, weights, strict=True):
             if dkey not in sites.index:
@@ -266,7 +269,8 @@ def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
             prob.addConstraint(pulp.LpConstraint(link, pulp.LpConstraintLE, f"cover_{n}_{dkey}", 0))
             terms.append((covered, float(weight)))
             var.covered.append((covered, sorted(set(sites[dkey]))))
-            reachable += float(weight)
+            if own[sites[dkey]].any():
+                reachable += float(weight)
             rows += 1
         goal = coverage_goal(target.share, reachable)
         if goal <= 0:
