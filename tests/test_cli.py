@@ -66,9 +66,9 @@ def test_template_refuses_to_overwrite(tmp_path):
 )
 def test_each_error_has_its_exit_code(error, code):
     from optimizer import errors
-    from optimizer.cli import _exit_code
+    from optimizer.cli import exit_code
 
-    assert _exit_code(eval(error, vars(errors))) == code
+    assert exit_code(eval(error, vars(errors))) == code
 
 
 def test_bad_input_exits_3_with_every_problem_listed(tmp_path):

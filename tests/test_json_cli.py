@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from small_area import write_small_area
 
-from optimizer import cli as cli_module
 from optimizer.cli import cli
+from optimizer.cli import planning as cli_module
 from optimizer.config import EXIT_CODES
 from optimizer.errors import InfeasibleError
 from optimizer.outputs.files import atomic_write_csv

@@ -1,0 +1,250 @@
+"""The commands that solve many: ``compare`` (scenarios) and ``sweep`` (a grid of parameters)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from optimizer.cli.common import (
+    JsonCommand,
+    boundaries_option,
+    default_sample,
+    echo_err,
+    handle_errors,
+    json_option,
+    lang_of,
+    lang_option,
+    progress_printer,
+    quiet_option,
+    scenario_options,
+    setup_logging,
+    solver_options,
+    solver_settings,
+)
+from optimizer.config import EXIT_CODES, RunSettings
+from optimizer.outputs import files as outputs
+from optimizer.outputs.boundaries import read_boundaries
+from optimizer.outputs.tables import write_comparison, write_tables
+from optimizer.runs.compare import comparison_tables, executor_for, run_many
+from optimizer.runs.pipeline import load
+from optimizer.runs.records import (
+    plan_record,
+)
+from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
+from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
+
+
+@click.command(cls=JsonCommand)
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--scenario", "names", multiple=True, help="A scenario to compare (repeatable).")
+@click.option("--all", "all_scenarios", is_flag=True, help="Every scenario of the workbook/file.")
+@scenario_options
+@solver_options
+@click.option(
+    "--output",
+    "output_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the comparison and the scenarios' run folders.",
+)
+@click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
+)
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
+)
+@click.option(
+    "--shapley",
+    type=click.Choice(["auto", "exact", "sampled", "off"]),
+    default="off",
+    show_default=True,
+    help="Shapley values in each scenario's report (off keeps comparisons quick).",
+)
+@boundaries_option
+@lang_option
+@quiet_option
+@json_option
+@handle_errors(lang_of)
+def compare(
+    workbook: Path | None,
+    names: tuple[str, ...],
+    all_scenarios: bool,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    output_root: Path,
+    scheduler: str | None,
+    processes: int | None,
+    shapley: str,
+    boundaries: Path | None,
+    lang: str,
+    quiet: bool,
+    as_json: bool,
+) -> dict | None:
+    """Solve several scenarios side by side and write a comparison workbook.
+
+    The base case is always included. Each scenario also gets its own run folder.
+
+    Example:
+
+        optimizer compare inputs/sample.xlsx --all
+
+        optimizer compare my-area.xlsx --scenarios what-if.toml --scenario short-distance
+
+        optimizer compare --all --json       # one JSON object on standard output
+    """
+
+    quiet = quiet or as_json
+    setup_logging(quiet)
+    if boundaries:
+        read_boundaries(boundaries)  # every defect at once, before any scenario runs
+    workbook = workbook or default_sample()
+    wanted = list(names)
+    if all_scenarios:
+        problem, _ = load(workbook)
+        from_file = read_toml_scenarios(scenario_file) if scenario_file else {}
+        wanted += [n for n in [*from_file, *scenario_names(problem)] if n not in wanted]
+    scenarios = ["base", *[n for n in dict.fromkeys(wanted) if n != "base"]]
+    runs = [
+        (
+            RunSettings(
+                output_root=output_root,
+                scenario=name,
+                language=lang,
+                processes=1,
+                shapley=shapley,
+                scenario_file=scenario_file,
+                overrides=tuple(overrides),
+                **solver_settings(solver, time_limit, gap, threads),
+            ),
+            None,
+        )
+        for name in scenarios
+    ]
+    with executor_for(scheduler, processes or len(runs)) as executor:
+        results = run_many(
+            workbook, runs, executor, progress=progress_printer(quiet), boundaries=boundaries
+        )
+    tables = comparison_tables(results)
+    folder = outputs.new_run_folder(output_root, "compare")
+    path = write_comparison(folder / "comparison.xlsx", tables)
+    failed = [f"{r.name}: {r.error}" for r in results if r.error]
+    if as_json:
+        return {
+            "status": "failure" if failed else "ok",
+            "message": "; ".join(failed) or None,
+            "folder": str(folder),
+            "comparison": str(path),
+            "scenarios": [plan_record(r) for r in results],
+        }
+    click.echo(
+        tables["scenarios"][["scenario", "status", "cost_after", "saving", "agreements"]].to_string(
+            index=False, float_format=lambda v: f"{v:,.0f}"
+        )
+    )
+    click.echo(f"\n{path}")
+    for line in failed:
+        echo_err(line)
+    if failed:
+        sys.exit(EXIT_CODES["failure"])
+    return None
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option(
+    "--axis",
+    "axes",
+    multiple=True,
+    required=True,
+    metavar="TARGET=V1,V2,...",
+    help="A parameter to vary and its values (repeatable); with --random, two "
+    "numbers are a range to sample.",
+)
+@click.option(
+    "--random",
+    "samples",
+    type=int,
+    help="Draw this many seeded random points instead of the full grid.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --random.")
+@scenario_options
+@solver_options
+@click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
+)
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
+)
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results table here (.xlsx or .csv).",
+)
+@lang_option
+@quiet_option
+@handle_errors(lang_of)
+def sweep(
+    workbook: Path | None,
+    axes: tuple[str, ...],
+    samples: int | None,
+    seed: int,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    scheduler: str | None,
+    processes: int | None,
+    output_path: Path | None,
+    lang: str,
+    quiet: bool,
+) -> None:
+    """Solve a grid (or a seeded random sample) of parameter values and tabulate the plans.
+
+    Runs through local processes by default, or a Dask cluster with --scheduler.
+
+    Example:
+
+        optimizer sweep --axis facility_types.library.max_distance_km=5,8,12 --axis parameters.agreement_fixed_cost=0,2000000
+
+        optimizer sweep my-area.xlsx --axis growth.population_75plus=0,0.5 --random 20 --seed 1
+    """
+
+    setup_logging(quiet)
+    parsed = [parse_axis(a) for a in axes]
+    points = random_points(parsed, samples, seed) if samples else grid_points(parsed)
+    base = RunSettings(
+        language=lang,
+        scenario_file=scenario_file,
+        overrides=tuple(overrides),
+        **solver_settings(solver, time_limit, gap, threads),
+    )
+    runs = sweep_settings(base, points)
+    start = time.perf_counter()
+    with executor_for(scheduler, processes or len(runs)) as executor:
+        results = run_many(
+            workbook or default_sample(), runs, executor, progress=progress_printer(quiet)
+        )
+    seconds = time.perf_counter() - start
+    table = sweep_table(results)
+    if output_path:
+        _write_table(output_path, table)
+    click.echo(table.to_string(index=False))
+    echo_err(f"{len(runs)} runs in {seconds:.1f} s ({len(runs) / seconds * 60:.1f} per minute)")
+
+
+def _write_table(path: Path, table) -> None:
+    if path.suffix.lower() == ".csv":
+        outputs.atomic_write_csv(path, table)  # UTF-8 with BOM, for Excel
+    else:
+        write_tables(path, {"sweep": table})
