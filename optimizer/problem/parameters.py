@@ -22,6 +22,7 @@ class Parameters:
     area_name: str = _default("area_name")
     base_year: int = _default("base_year")
     horizon_years: int = _default("horizon_years")
+    period_years: int = _default("period_years")
     discount_rate: float = _default("discount_rate")
     overdue_renovation_years: int = _default("overdue_renovation_years")
     renovation_spread_years: int = _default("renovation_spread_years")

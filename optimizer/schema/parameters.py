@@ -57,6 +57,19 @@ PARAMETERS: tuple[Parameter, ...] = (
         usual=(10, 60),  # 公共施設等総合管理計画: 10–40 years; MIC 40
     ),
     _p(
+        "period_years",
+        "期の長さ",
+        "int",
+        5,
+        "Length of one period of the population outlook [years]: the horizon is cut into "
+        "periods of this length from the base year",
+        "人口見通しの期の長さ（年）。計画期間を基準年度からこの年数ごとに区切る",
+        unit="年",
+        minimum=1,
+        maximum=40,
+        usual=(1, 10),  # 5-year steps as the census and IPSS outlooks
+    ),
+    _p(
         "discount_rate",
         "割引率",
         "float",

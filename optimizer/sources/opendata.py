@@ -115,6 +115,7 @@ import pandas as pd
 
 from optimizer.problem.data import ProblemData, assemble_problem
 from optimizer.schema import MIC_UNIT_COSTS, SHEETS_BY_NAME
+from optimizer.sources.ipss_outlook import case_outlook, outlook_assumption
 from optimizer.sources.tama_halls import (
     HALL_EXCLUDED,
     HALL_KEYWORDS,
@@ -561,8 +562,9 @@ def tama_tables(
     """
     raw_municipalities, raw_facilities, raw_areas = _read_case(case_dir)
     facilities = _facilities(_select_facilities(raw_facilities, include_community_rooms))
-    municipalities = _municipalities(raw_municipalities, raw_areas)
-    assumptions = _assumptions(facilities)
+    outlook = case_outlook(case_dir, raw_municipalities)
+    municipalities = pd.concat([_municipalities(raw_municipalities, raw_areas), outlook], axis=1)
+    assumptions = pd.concat([_assumptions(facilities), outlook_assumption(outlook)])
     facility_types = FACILITY_TYPES
     if split_care:
         facilities, facility_types, assumptions = split_care_tables(

@@ -369,8 +369,10 @@ def schema_markdown(lang: str = "en") -> str:
         "points) live within `coverage_km` (at most `max_distance_km`) of an open facility "
         "of the type, whoever hosts it. One without the other is an error "
         "(`rule_incomplete`). Where even every facility and candidate of the type not set "
-        "to close reaches fewer, the rule holds the municipality to the share they reach "
-        "(`coverage_out_of_reach`, warning, with each municipality's share).",
+        "to close that the municipality could have on its own (its own, and those open to "
+        "every resident) reaches fewer, the rule holds the municipality to the share they "
+        "reach (`coverage_out_of_reach`, warning, with each municipality's share); a "
+        "neighbour's facility counts toward meeting the rule but does not raise it.",
         "- `community_based` (地域密着型, e.g. a 地域密着型特養 of 29 places or fewer): "
         "residents of another municipality may use a facility of the type only when their "
         "municipality designates it (指定) with the host's consent — an agreement between "
