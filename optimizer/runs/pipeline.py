@@ -32,9 +32,11 @@ from optimizer.outputs.boundaries import Boundaries, read_boundaries
 from optimizer.outputs.documents import Templates, document_languages, write_agreements
 from optimizer.outputs.geojson import GEOJSON_NAME, write_plan_geojson
 from optimizer.outputs.maps import draw_map
+from optimizer.outputs.renewal_chart import draw_renewal_chart
 from optimizer.outputs.report import write_report
 from optimizer.outputs.tables import write_alternatives
 from optimizer.problem.data import ProblemData
+from optimizer.results.outlays import plan_openings, yearly_outlays
 from optimizer.results.ranking import Alternative
 from optimizer.results.solution import Solution, solution_to_dict
 from optimizer.runs.sensitivity import sensitivity
@@ -298,6 +300,11 @@ def _write_run(
         result.outputs["map.png"] = draw_map(
             folder / "map.png", problem, result.solution, boundaries=boundaries
         )
+        outlays = yearly_outlays(problem, plan_openings(problem, result.solution))
+        if outlays.to_numpy().sum() > 0:  # without floor areas there is nothing to draw
+            result.outputs["renewal.png"] = draw_renewal_chart(
+                folder / "renewal.png", problem, outlays
+            )
     run_info = _run_info(workbook, problem, settings)
     with timer.stage("report", progress):
         result.outputs["report.xlsx"] = write_report(

@@ -9,6 +9,8 @@ Sheets, in reading order for someone who has not seen the model, one module each
 * 概要 Summary (``summary``): the result in numbers and in plain words; solver figures;
 * 地図 Map (``map_sheet``): ``map.png`` (when given);
 * グラフ Charts (``charts``): cost before / after per municipality; annual cost per type;
+* 更新費用推移 Renewal (``renewal``): the 40-year renewal chart: capital outlay per year
+  and type for renewing everything, each municipality alone and the plan, with averages;
 * 市町村別 Municipalities (``municipalities``): population, stand-alone cost, cost under
   the plan by component, saving;
 * 負担方式 Allocation (``municipalities``): the allocation alternatives beside the
@@ -81,12 +83,14 @@ from optimizer.outputs.report.municipalities import (
     write_allocation,
     write_municipalities,
 )
+from optimizer.outputs.report.renewal import write_renewal
 from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
 from optimizer.outputs.xlsx_layout import FONT, YEN_THOUSANDS, Book, safe_sheet_name
 from optimizer.problem.data import ProblemData
 from optimizer.results.closures import closure_alternatives
+from optimizer.results.outlays import plan_openings, yearly_outlays
 from optimizer.results.ranking import Alternative
 from optimizer.results.service import service_results
 from optimizer.results.solution import Solution
@@ -181,6 +185,9 @@ def report_bytes(
     )
     write_map(book, sheets["map"], map_png, area)
     write_charts(book, sheets["charts"], problem, solution, muni)
+    write_renewal(
+        book, sheets["renewal"], problem, yearly_outlays(problem, plan_openings(problem, solution))
+    )
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
     write_closures(book, sheets["closures"], problem, closures)

@@ -16,6 +16,7 @@ SHEET_NAMES = {
     "summary": "概要 Summary",
     "map": "地図 Map",
     "charts": "グラフ Charts",
+    "renewal": "更新費用推移 Renewal",
     "municipalities": "市町村別 Municipalities",
     "allocation": "負担方式 Allocation",
     "facilities": "施設別 Facilities",
