@@ -18,6 +18,7 @@ from optimizer.outputs.maps import draw_map
 from optimizer.outputs.report import OPTIONAL_SHEETS, SHEET_NAMES, safe_sheet_name, write_report
 from optimizer.outputs.xlsx_layout import YEN_THOUSANDS
 from optimizer.problem.data import FACILITY_COLUMNS, Rules, assemble_problem
+from optimizer.results.outlays import plan_openings, yearly_outlays
 from optimizer.sharing.allocation import allocate
 from optimizer.solving.solve import SolverSettings, solve_problem
 from optimizer.solving.standalone import coalition_cost
@@ -331,8 +332,11 @@ def test_map_is_embedded_when_given(plan, tmp_path):
         media = [n for n in z.namelist() if n.startswith("xl/media/")]
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert media == ["xl/media/image1.png"]
-    # Two on the chart sheet, one per type on the service sheet.
-    assert len(charts) == 2 + len(problem.types)
+    # Two on the chart sheet, one per type on the service sheet, and on the renewal
+    # sheet the totals and one per plan (when the facilities have renewal costs).
+    opened = plan_openings(problem, solution)
+    renewal = 1 + opened.shape[1] if yearly_outlays(problem, opened).to_numpy().sum() > 0 else 0
+    assert len(charts) == 2 + len(problem.types) + renewal
 
 
 def test_interrupted_report_leaves_no_file(plan, tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ Sheets, in reading order for someone who has not seen the model, one module each
 * グラフ Charts (``charts``): cost before / after per municipality; annual cost per type;
 * 更新費用推移 Renewal (``renewal``): the 40-year renewal chart: capital outlay per year
   and type for renewing everything, each municipality alone and the plan, with averages;
+  更新費用データ Renewal data: its figures by year, plan and type (when there are any);
 * 市町村別 Municipalities (``municipalities``): population, stand-alone cost, cost under
   the plan by component, saving;
 * 負担方式 Allocation (``municipalities``): the allocation alternatives beside the
@@ -83,7 +84,7 @@ from optimizer.outputs.report.municipalities import (
     write_allocation,
     write_municipalities,
 )
-from optimizer.outputs.report.renewal import write_renewal
+from optimizer.outputs.report.renewal import write_renewal, write_renewal_data
 from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
@@ -160,9 +161,14 @@ def report_bytes(
     scenario = str(run_info.get("scenario", "base"))
     stream = io.BytesIO()
     book = Book(stream, f"{area} 広域連携計画（{scenario}）", created or PLACEHOLDER_CREATED)
+    outlays = yearly_outlays(problem, plan_openings(problem, solution))
     sheets = _add_sheets(
         book,
-        wanted={"alternatives": len(alternatives) > 1, "sensitivity": sensitivity is not None},
+        wanted={
+            "alternatives": len(alternatives) > 1,
+            "sensitivity": sensitivity is not None,
+            "renewal_data": outlays.to_numpy().sum() > 0,
+        },
     )
     pairs = write_agreements(book, sheets["agreements"], problem, solution, allocation)
     write_payments(book, sheets["payments"], problem, allocation)
@@ -185,9 +191,12 @@ def report_bytes(
     )
     write_map(book, sheets["map"], map_png, area)
     write_charts(book, sheets["charts"], problem, solution, muni)
-    write_renewal(
-        book, sheets["renewal"], problem, yearly_outlays(problem, plan_openings(problem, solution))
+    ranges = (
+        write_renewal_data(book, sheets["renewal_data"], problem, outlays)
+        if "renewal_data" in sheets
+        else {}
     )
+    write_renewal(book, sheets["renewal"], problem, outlays, ranges)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
     write_closures(book, sheets["closures"], problem, closures)

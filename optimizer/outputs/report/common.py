@@ -17,6 +17,7 @@ SHEET_NAMES = {
     "map": "地図 Map",
     "charts": "グラフ Charts",
     "renewal": "更新費用推移 Renewal",
+    "renewal_data": "更新費用データ Renewal data",
     "municipalities": "市町村別 Municipalities",
     "allocation": "負担方式 Allocation",
     "facilities": "施設別 Facilities",
@@ -31,7 +32,7 @@ SHEET_NAMES = {
 }
 """Sheet key → sheet name, in reading order. A sheet holds one table that may run over
 several printed pages, so that the header rows repeated on each page are that table's."""
-OPTIONAL_SHEETS = ("alternatives", "sensitivity")
+OPTIONAL_SHEETS = ("renewal_data", "alternatives", "sensitivity")
 """Sheets written only when the run has their content (``--alternatives K``)."""
 
 DECISIONS = {

@@ -3,7 +3,7 @@
 A summary per plan (total over the horizon, annual average, the peak year, the saving
 against renewing everything), one stacked column chart per plan (outlay per year by
 type, its annual average as a line, all on one scale), and the yearly table. The charts'
-per-type series stand in a data table to the right of the print area.
+series stand on the sheet 更新費用データ, one table of years by plan and type.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from optimizer.outputs.xlsx_layout import (
     FONT,
     Book,
     Col,
+    finish_table_sheet,
+    fit_width,
     page_setup,
     set_widths,
     write_note,
@@ -33,7 +35,7 @@ from optimizer.problem.names import type_name
 from optimizer.results.outlays import PLANS, outlay_summary, plan_openings, yearly_outlays
 from optimizer.results.solution import Solution
 
-__all__ = ["write_renewal", "outlay_statement"]
+__all__ = ["write_renewal", "write_renewal_data", "outlay_statement"]
 
 TOTALS_HEIGHT = 300
 """Height of the chart of the three plans' totals [px]."""
@@ -42,7 +44,7 @@ PLAN_HEIGHT = 200
 PLAN_COLOURS = ("#A6A6A6", "#ED7D31", "#1F4E78")
 """Lines of renewing everything (grey), each alone (orange) and the plan (the header blue)."""
 PRINT_COLS = 6
-"""Columns 0..5 are printed; the charts' data stand to the right."""
+"""Columns of the sheet (the summary table's)."""
 AVERAGE_COLOUR = "#C00000"
 
 NOTE = (
@@ -58,42 +60,58 @@ NO_OUTLAYS = (
 )
 
 
-def _data_table(
-    book: Book, ws: Worksheet, top: int, left: int, problem: ProblemData, outlays: pd.DataFrame
+def write_renewal_data(
+    book: Book, ws: Worksheet, problem: ProblemData, outlays: pd.DataFrame
 ) -> dict[str, dict[str, Range]]:
-    """The per-type series of every plan, right of the print area: one block per plan
-    (year, each type, the average). Returns plan → series name → its cell range."""
-    here = SHEET_NAMES["renewal"]
-    years = outlays.index.to_numpy(int)
-    header = book.fmt("text", "header")
-    money = book.fmt("money")
-    ranges: dict[str, dict[str, Range]] = {}
-    col = left
-    ws.write_string(top, left, "グラフのデータ（千円）", book.fmt("text", "section"))
-    for plan in dict.fromkeys(outlays.columns.get_level_values("plan")):
-        ws.write_string(top + 1, col, PLANS[plan][0], header)
-        ws.write_string(top + 2, col, "年度", header)
-        for n, year in enumerate(years):
-            ws.write_number(top + 3 + n, col, int(year))
-        first, last = top + 3, top + 2 + len(years)
-        series: dict[str, Range] = {"年度": [here, first, col, last, col]}
-        names = [type_name(problem, k) for k in problem.types]
-        for m, (kind, name) in enumerate(zip(problem.types, names, strict=True), start=1):
-            ws.write_string(top + 2, col + m, name, header)
-            for n, value in enumerate(outlays[(plan, kind)].to_numpy(float)):
-                ws.write_number(top + 3 + n, col + m, value, money)
-            series[name] = [here, first, col + m, last, col + m]
+    """The sheet 更新費用データ: the charts' series as one table, a block of years per
+    plan (year, plan, each type, the total, the average). Returns plan → series name →
+    its cell range, for the charts of :func:`write_renewal`."""
+    title = SHEET_NAMES["renewal_data"]
+    top = write_title(
+        book,
+        ws,
+        "更新費用の推移のデータ　Renewal outlays by year and type",
+        "金額は千円（割引前）。",
+    )
+    names = [type_name(problem, k) for k in problem.types]
+    cols = [
+        Col("year", "年度", "Year", "year", 8),
+        Col("plan", "計画", "Plan", "text", fit_width((p[0] for p in PLANS.values()), 12, 16)),
+        *[
+            Col(f"type_{n}", name, kind, "money", fit_width([name], 11, 16))
+            for n, (kind, name) in enumerate(zip(problem.types, names, strict=True))
+        ],
+        Col("total", "計", "Total", "money", 13),
+        Col("average", "年平均", "Average", "money", 13),
+    ]
+    plans = list(dict.fromkeys(outlays.columns.get_level_values("plan")))
+    records = []
+    for plan in plans:
         totals = outlays[plan].to_numpy(float).sum(axis=1)
-        total_col, avg_col = col + len(names) + 1, col + len(names) + 2
-        ws.write_string(top + 2, total_col, "計", header)
-        ws.write_string(top + 2, avg_col, "年平均", header)
-        for n, value in enumerate(totals):
-            ws.write_number(top + 3 + n, total_col, float(value), money)
-            ws.write_number(top + 3 + n, avg_col, float(totals.mean()), money)
-        series["計"] = [here, first, total_col, last, total_col]
-        series["年平均"] = [here, first, avg_col, last, avg_col]
-        ranges[plan] = series
-        col = avg_col + 2
+        for n, year in enumerate(outlays.index):
+            row = {"year": int(year), "plan": PLANS[plan][0], "total": float(totals[n])}
+            row |= {
+                f"type_{m}": float(outlays.at[year, (plan, kind)])
+                for m, kind in enumerate(problem.types)
+            }
+            records.append(row | {"average": float(totals.mean())})
+    table = write_table(book, ws, top, cols, records, total_label=None)
+    here = SHEET_NAMES["renewal_data"]
+    years = len(outlays.index)
+    ranges: dict[str, dict[str, Range]] = {}
+    for p, plan in enumerate(plans):
+        first, last = table.first + p * years, table.first + (p + 1) * years - 1
+        at = {
+            "年度": "year",
+            **{name: f"type_{n}" for n, name in enumerate(names)},
+            "計": "total",
+            "年平均": "average",
+        }
+        ranges[plan] = {
+            name: [here, first, table.columns[key], last, table.columns[key]]
+            for name, key in at.items()
+        }
+    finish_table_sheet(book, ws, top, table, cols, title, NOTE, frozen_cols=2)
     return ranges
 
 
@@ -180,8 +198,16 @@ def _nice_top(value: float) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value * 1.05)
 
 
-def write_renewal(book: Book, ws: Worksheet, problem: ProblemData, outlays: pd.DataFrame) -> None:
-    """The sheet: the summary per plan, a chart per plan, the yearly totals."""
+def write_renewal(
+    book: Book,
+    ws: Worksheet,
+    problem: ProblemData,
+    outlays: pd.DataFrame,
+    ranges: dict[str, dict[str, Range]],
+) -> None:
+    """The sheet: the summary per plan, the chart of the plans' totals and one chart per
+    plan by type (their series in ``ranges``, from :func:`write_renewal_data`), the
+    yearly totals."""
     years = outlays.index.to_numpy(int)
     top = write_title(
         book,
@@ -216,7 +242,6 @@ def write_renewal(book: Book, ws: Worksheet, problem: ProblemData, outlays: pd.D
     ]
     table = write_table(book, ws, top, cols, records, total_label=None)
     row = table.bottom + 2
-    ranges = _data_table(book, ws, top, PRINT_COLS + 1, problem, outlays)
     top_value = _nice_top(float(summary["peak"].max()))
     width = sum(int(c.width * 7 + 5) for c in cols)
     ws.insert_chart(row, 0, _totals_chart(book, ranges, top_value, (width, TOTALS_HEIGHT)))
