@@ -12,6 +12,8 @@ Sheets, in reading order for someone who has not seen the model, one module each
 * 更新費用推移 Renewal (``renewal``): the 40-year renewal chart: capital outlay per year
   and type for renewing everything, each municipality alone and the plan, with averages;
   更新費用データ Renewal data: its figures by year, plan and type (when there are any);
+* 人口見通し Outlook (``outlook``): the population per period and, per period and type,
+  the demand against the plan's capacity (and today's), with any shortfall;
 * 市町村別 Municipalities (``municipalities``): population, stand-alone cost, cost under
   the plan by component, saving;
 * 負担方式 Allocation (``municipalities``): the allocation alternatives beside the
@@ -84,6 +86,7 @@ from optimizer.outputs.report.municipalities import (
     write_allocation,
     write_municipalities,
 )
+from optimizer.outputs.report.outlook import write_outlook
 from optimizer.outputs.report.renewal import write_renewal, write_renewal_data
 from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
@@ -197,6 +200,7 @@ def report_bytes(
         else {}
     )
     write_renewal(book, sheets["renewal"], problem, outlays, ranges)
+    write_outlook(book, sheets["outlook"], problem, solution)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
     write_closures(book, sheets["closures"], problem, closures)

@@ -18,6 +18,7 @@ SHEET_NAMES = {
     "charts": "グラフ Charts",
     "renewal": "更新費用推移 Renewal",
     "renewal_data": "更新費用データ Renewal data",
+    "outlook": "人口見通し Outlook",
     "municipalities": "市町村別 Municipalities",
     "allocation": "負担方式 Allocation",
     "facilities": "施設別 Facilities",

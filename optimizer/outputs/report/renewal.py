@@ -39,7 +39,7 @@ __all__ = ["write_renewal", "write_renewal_data", "outlay_statement"]
 
 TOTALS_HEIGHT = 300
 """Height of the chart of the three plans' totals [px]."""
-PLAN_HEIGHT = 200
+PLAN_HEIGHT = 180
 """Height of each plan's chart by type [px]: three fit on one printed page."""
 PLAN_COLOURS = ("#A6A6A6", "#ED7D31", "#1F4E78")
 """Lines of renewing everything (grey), each alone (orange) and the plan (the header blue)."""

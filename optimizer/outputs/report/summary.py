@@ -21,6 +21,7 @@ from optimizer.outputs.report.comparison import (
     write_closures_block,
     write_comparison_block,
 )
+from optimizer.outputs.report.outlook import outlook_statement
 from optimizer.outputs.report.renewal import outlay_statement
 from optimizer.outputs.report.service import SERVICE_SHEET
 from optimizer.outputs.xlsx_layout import (
@@ -304,7 +305,10 @@ def write_summary(
     row = write_section(book, ws, top, "結果の要点　Result in brief", 10)
     sentences = result_statement(problem, solution, allocation, types)
     told = (
-        sentences[:1] + sharing_statement(problem, solution) + outlay_statement(problem, solution)
+        sentences[:1]
+        + sharing_statement(problem, solution)
+        + outlay_statement(problem, solution)
+        + outlook_statement(problem, solution)
     )
     for sentence in told + sentences[1:]:
         merge_wrapped(book, ws, row, 0, row, SUMMARY_LAST_COL, sentence)
