@@ -29,7 +29,7 @@ __all__ = [
 
 _SEPARATORS = re.compile(r"[\s_()\[\]{}<>（）【】「」:：/・,，.。\-]+")
 _PROJECTION = re.compile(r"^population_?(75_?plus_?)?_?(\d{4})$")
-_PROJECTION_JA = re.compile(r"^(75歳以上人口|人口)[_\s]*(\d{4})年?$")
+_PROJECTION_JA = re.compile(r"^(75歳以上人口|人口)[_\s]*\(?(\d{4})年?\)?$")
 
 
 def header_key(text: object) -> str:
