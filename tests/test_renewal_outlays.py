@@ -132,3 +132,21 @@ def test_the_figure_is_written_whole(solved, tmp_path):
     path = draw_renewal_chart(tmp_path / "renewal.png", problem, outlays)
     assert [p.name for p in tmp_path.iterdir()] == ["renewal.png"]
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_schedule_sheet_marks_each_kept_facilitys_works_and_greys_a_closure(solved):
+    problem, solution = solved
+    allocation = allocate(problem, solution, shapley="off", processes=1)
+    data = report_bytes(problem, solution, allocation, run_info=run_info())
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[SHEET_NAMES["schedule"]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in rows if r and r[0] == "施設名")
+    years = {int(h) + 2000: n for n, h in enumerate(header) if str(h or "").isdigit()}
+    assert min(years) == 2026 and max(years) == 2065
+    kept = next(r for r in rows if r[3] == "存続")
+    closed = next(r for r in rows if r[3] == "廃止")
+    marks = {y: kept[n] for y, n in years.items() if kept[n]}
+    assert marks == {**{y: "改" for y in range(2026, 2036)}, 2050: "建", 2051: "建", 2052: "建"}
+    assert not any(closed[n] for n in years.values())
+    fill = sheet.cell(row=rows.index(closed) + 1, column=years[2030] + 1).fill.fgColor.rgb
+    assert str(fill).endswith("D9D9D9")

@@ -38,6 +38,8 @@ from optimizer.problem.parameters import Parameters
 
 __all__ = [
     "outlay_schedule",
+    "renewal_schedule",
+    "RENEWAL_EVENTS",
     "annuity_factor",
     "derive_facility_costs",
     "unserved_penalties",
@@ -115,10 +117,22 @@ def annuity_factor(rate: float, years: int) -> float:
     return float(np.sum((1.0 + rate) ** -t))
 
 
+RENEWAL_EVENTS = ("build", "renovation", "rebuild")
+"""The works of the MIC method: a new building, a large renovation, a rebuild."""
+
+
 def _spread(
-    out: np.ndarray, rows: np.ndarray, start: np.ndarray, length: np.ndarray, amount: np.ndarray
+    out: np.ndarray,
+    rows: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    amount: np.ndarray,
+    event: int = 0,
+    events: np.ndarray | None = None,
 ) -> None:
-    """Add ``amount`` spread evenly over ``length`` years from year index ``start``.
+    """Add ``amount`` spread evenly over ``length`` years from year index ``start``, and
+    mark those years with ``event`` (a position in :data:`RENEWAL_EVENTS`, plus 1) in
+    ``events`` when given.
 
     Years outside ``0 .. out.shape[1]-1`` fall outside the horizon and are dropped.
     """
@@ -130,12 +144,24 @@ def _spread(
         col = start + offset
         ok = active & (col >= 0) & (col < horizon)
         np.add.at(out, (rows[ok], col[ok]), (amount[ok] / length[ok]))
+        if events is not None:
+            paid = ok & (amount > 0)
+            events[rows[paid], col[paid]] = event
 
 
 def outlay_schedule(
     facilities: pd.DataFrame, facility_types: pd.DataFrame, params: Parameters
 ) -> pd.DataFrame:
-    """Capital outlays per facility and year if the facility is kept (or built).
+    """Capital outlays per facility and year if the facility is kept (or built) [yen]:
+    :func:`renewal_schedule`'s amounts."""
+    return renewal_schedule(facilities, facility_types, params)[0]
+
+
+def renewal_schedule(
+    facilities: pd.DataFrame, facility_types: pd.DataFrame, params: Parameters
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Capital outlays per facility and year if the facility is kept (or built), and the
+    works they pay for.
 
     Parameters
     ----------
@@ -150,12 +176,17 @@ def outlay_schedule(
 
     Returns
     -------
-    DataFrame indexed like ``facilities``, one column per calendar year [yen].
+    (amounts, works): two DataFrames indexed like ``facilities``, one column per calendar
+    year: the outlay [yen], and the work it pays for (a name of :data:`RENEWAL_EVENTS`,
+    "" in a year without one).
     """
     n, horizon, base = len(facilities), params.horizon_years, params.base_year
     out = np.zeros((n, horizon))
+    marks = np.zeros((n, horizon), dtype=int)
+    years = base + np.arange(horizon)
     if n == 0:
-        return pd.DataFrame(out, index=facilities.index, columns=base + np.arange(horizon))
+        empty = pd.DataFrame(out, index=facilities.index, columns=years)
+        return empty, empty.astype(str)
     types = facility_types.loc[facilities["type"].to_numpy()]
     life = types["life_years"].to_numpy(dtype=int)
     reno_at = types["renovation_year"].to_numpy(dtype=int)
@@ -183,7 +214,7 @@ def outlay_schedule(
     # New builds: the build cost over the first construction years.
     build_cost = facilities["build_cost"].astype(float).fillna(0.0).to_numpy()
     c = candidate
-    _spread(out, rows[c], np.zeros(c.sum(), dtype=int), ones[c] * s_build, build_cost[c])
+    _spread(out, rows[c], np.zeros(c.sum(), dtype=int), ones[c] * s_build, build_cost[c], 1, marks)
 
     ex = ~candidate
     # Overdue renovation: aged past the renovation year but not past 50 (reno_at + 20).
@@ -194,6 +225,8 @@ def outlay_schedule(
         np.zeros(late_reno.sum(), dtype=int),
         ones[late_reno] * overdue,
         reno_cost[late_reno],
+        2,
+        marks,
     )
     # Overdue rebuild: past its life; the new building's cycle starts at the base year.
     late_rebuild = ex & (age > life)
@@ -203,6 +236,8 @@ def outlay_schedule(
         np.zeros(late_rebuild.sum(), dtype=int),
         ones[late_rebuild] * overdue,
         rebuild_cost[late_rebuild],
+        3,
+        marks,
     )
     cycle_start = np.where(late_rebuild, base, year_built)
 
@@ -214,10 +249,16 @@ def outlay_schedule(
         rebuild_year = start + life
         # Renovation in this cycle if it falls in the future (not already overdue).
         due = reno_year >= base
-        _spread(out, rows[due], (reno_year - base)[due], ones[due] * s_reno, reno_cost[due])
+        start_at, length = (reno_year - base)[due], ones[due] * s_reno
+        _spread(out, rows[due], start_at, length, reno_cost[due], 2, marks)
         due = rebuild_year >= base
-        _spread(out, rows[due], (rebuild_year - base)[due], ones[due] * s_build, rebuild_cost[due])
-    return pd.DataFrame(out, index=facilities.index, columns=base + np.arange(horizon))
+        start_at, length = (rebuild_year - base)[due], ones[due] * s_build
+        _spread(out, rows[due], start_at, length, rebuild_cost[due], 3, marks)
+    names = np.array(["", *RENEWAL_EVENTS], dtype=object)[marks]
+    return (
+        pd.DataFrame(out, index=facilities.index, columns=years),
+        pd.DataFrame(names, index=facilities.index, columns=years),
+    )
 
 
 OPERATORS = ("municipal", "private", "prefecture")

@@ -14,6 +14,8 @@ Sheets, in reading order for someone who has not seen the model, one module each
   更新費用データ Renewal data: its figures by year, plan and type (when there are any);
 * 人口見通し Outlook (``outlook``): the population per period and, per period and type,
   the demand against the plan's capacity (and today's), with any shortfall;
+* 更新スケジュール Schedule (``schedule``): each municipal facility's new building,
+  renovation and rebuild years, one column a year, closures greyed;
 * 市町村別 Municipalities (``municipalities``): population, stand-alone cost, cost under
   the plan by component, saving;
 * 負担方式 Allocation (``municipalities``): the allocation alternatives beside the
@@ -88,6 +90,7 @@ from optimizer.outputs.report.municipalities import (
 )
 from optimizer.outputs.report.outlook import write_outlook
 from optimizer.outputs.report.renewal import write_renewal, write_renewal_data
+from optimizer.outputs.report.schedule import write_schedule
 from optimizer.outputs.report.sensitivity import write_sensitivity
 from optimizer.outputs.report.service import write_service
 from optimizer.outputs.report.summary import result_statement, type_summary, write_summary
@@ -201,6 +204,7 @@ def report_bytes(
     )
     write_renewal(book, sheets["renewal"], problem, outlays, ranges)
     write_outlook(book, sheets["outlook"], problem, solution)
+    write_schedule(book, sheets["schedule"], problem, solution)
     write_facilities(book, sheets["facilities"], problem, solution)
     write_service(book, sheets["service"], problem, service)
     write_closures(book, sheets["closures"], problem, closures)

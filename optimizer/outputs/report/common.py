@@ -19,6 +19,7 @@ SHEET_NAMES = {
     "renewal": "更新費用推移 Renewal",
     "renewal_data": "更新費用データ Renewal data",
     "outlook": "人口見通し Outlook",
+    "schedule": "更新スケジュール Schedule",
     "municipalities": "市町村別 Municipalities",
     "allocation": "負担方式 Allocation",
     "facilities": "施設別 Facilities",
