@@ -149,12 +149,33 @@ def read_cap_file(path: Path) -> list[CapInstance]:
     return [CapInstance(name, pairs[:, 0].astype(float), fixed_cost, demand, cost)]
 
 
+OPTIMUM_COLUMNS = ("optimal_value", "optimum")
+"""The column of an optima file that holds the value: either name is read."""
+
+
 def read_optimal_values(path: Path) -> dict[str, float]:
-    """``instance → optimal value`` from ``optimal_values.csv`` (missing file: empty)."""
+    """``instance → optimal value`` from an optima CSV (missing file: empty).
+
+    The file has a column ``instance`` and the value in ``optimal_value`` or ``optimum``
+    (:data:`OPTIMUM_COLUMNS`); a row with the value blank is skipped. A file with neither
+    column is refused with a message naming the columns it has.
+    """
     if not Path(path).is_file():
         return {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {row["instance"]: float(row["optimal_value"]) for row in csv.DictReader(handle)}
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        value = next((c for c in OPTIMUM_COLUMNS if c in columns), None)
+        if "instance" not in columns or value is None:
+            raise ValueError(
+                f"{path}: an optima file needs the columns 'instance' and one of "
+                f"{', '.join(repr(c) for c in OPTIMUM_COLUMNS)}; it has {', '.join(columns)}"
+            )
+        return {
+            row["instance"].strip(): float(row[value])
+            for row in reader
+            if (row.get(value) or "").strip()
+        }
 
 
 def _customer_codes(n: int) -> list[str]:
@@ -409,7 +430,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--optima",
         type=Path,
         default=None,
-        help="optimal_values.csv (default: beside the cap folder)",
+        help="CSV of known optima: 'instance' and 'optimal_value' or 'optimum' "
+        "(default: optimal_values.csv beside the cap folder)",
     )
     return parser.parse_args(argv)
 
@@ -418,12 +440,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when every proven optimum matches, 1 otherwise, 2 on bad input."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parse_args(argv)
+    if args.optima is not None and not args.optima.is_file():
+        print(f"no optima file {args.optima}", file=sys.stderr)
+        return 2
     rows: list[BenchmarkRow] = []
     for path in args.paths:
-        optima = read_optimal_values(
-            args.optima or Path(path).resolve().parent.parent / "optimal_values.csv"
-        )
         try:
+            optima = read_optimal_values(
+                args.optima or Path(path).resolve().parent.parent / "optimal_values.csv"
+            )
             instances = read_cap_file(path)
         except (OSError, ValueError) as exc:
             print(f"cannot read {path}: {exc}", file=sys.stderr)

@@ -100,3 +100,19 @@ def test_solves_to_the_published_optimum(cap_dir, name):
     row = orlib.solve_instance(instance, optima[name], time_limit_s=60)
     assert row.proven_optimal
     assert row.objective == pytest.approx(optima[name], rel=orlib.TOLERANCE)
+
+
+@pytest.mark.parametrize("column", ["optimal_value", "optimum"])
+def test_an_optima_file_may_name_its_value_column_either_way(tmp_path, column):
+    path = tmp_path / "optima.csv"
+    path.write_text(f"instance,{column},source\ncap41,1040444.375,x\ncap42,,blank\n")
+    assert orlib.read_optimal_values(path) == {"cap41": pytest.approx(1040444.375)}
+
+
+def test_an_optima_file_without_a_value_column_is_refused_and_a_missing_one_is_exit_2(tmp_path):
+    path = tmp_path / "optima.csv"
+    path.write_text("instance,value\ncap41,1\n")
+    with pytest.raises(ValueError, match="'optimal_value', 'optimum'; it has instance, value"):
+        orlib.read_optimal_values(path)
+    assert orlib.main(["--optima", str(tmp_path / "none.csv"), str(path)]) == 2
+    assert orlib.main(["--optima", str(path), str(path)]) == 2
