@@ -14,7 +14,8 @@ sheet, every place where the printed page would not read right:
 * a figure that reads △0 or △0.0 %: the Japanese minus sign on a value that rounds to
   zero in its displayed unit;
 * a note that quotes a command-line option (``--sensitivity``);
-* a column of a table that is empty in every row (with only its total);
+* a column of a table that is empty in every row (with only its total), except the
+  schedule's year columns (a timeline, where a year without works is blank);
 * header rows repeated on every page (print titles) of a sheet that holds more than one
   table: the second table's continuation page would carry the first one's header;
 * a bar or column chart whose value axis is not fixed to include 0.
@@ -287,6 +288,8 @@ def _empty_columns(ws: Worksheet, values: Worksheet) -> Iterator[str]:
             header = ws.cell(top, col).value
             if header is None:
                 continue
+            if ws.title == SHEET_NAMES["schedule"] and re.fullmatch(r"\d\d", str(header)):
+                continue  # the schedule's year columns are a timeline: a year without works
             cells = [values.cell(r, col).value for r in range(first, end)]
             if all(v is None or v == "" for v in cells):
                 yield f"{ws.title}: column {header!r} (row {top}) is empty in every row"

@@ -142,7 +142,7 @@ def write_outlook(book: Book, ws: Worksheet, problem: ProblemData, solution: Sol
             **r,
             "type": type_name(problem, str(r["type"])),
             "unit": _unit(problem, str(r["type"])),
-            "shortfall": r["shortfall"] if r["shortfall"] > 0.5 else None,
+            "shortfall": r["shortfall"] if r["shortfall"] > 0.5 else 0.0,
         }
         for r in table.to_dict("records")
     ]
