@@ -169,6 +169,22 @@ def test_on_its_own_a_municipality_keeps_its_share_of_a_private_home_across_the_
     assert again.facilities.loc["C-P", "capacity"] == pytest.approx(25.0)
 
 
+def test_the_shares_are_found_once_per_problem_and_forgotten_with_it():
+    import gc
+
+    from optimizer.problem import restrict
+
+    problem = _two_towns_one_private_home()
+    first = reach_shares(problem)
+    assert reach_shares(problem) is first  # every cut of one area reads the same table
+    changed = problem.replace(demand=problem.demand * 2)
+    assert reach_shares(changed) is not first  # another problem object: found anew
+    held = len(restrict._SHARES)
+    del changed
+    gc.collect()
+    assert len(restrict._SHARES) == held - 1
+
+
 def test_stand_alone_plans_use_the_private_home_and_side_by_side_stay_within_it():
     problem = _two_towns_one_private_home()
     costs, plans = standalone_solutions(problem, EXACT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 import numpy as np
@@ -14,8 +15,15 @@ from optimizer.problem.rules import needs_agreement_to_use
 __all__ = ["restrict_problem", "reach_shares"]
 
 
+_SHARES: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+""":func:`reach_shares` of the problems alive, by identity: the stand-alone and coalition
+problems of one area are all cut from the same problem (30 cuts of the Tama grid spent
+4 s finding the same table again)."""
+
+
 def reach_shares(problem: ProblemData) -> pd.DataFrame:
-    """Each municipality's share of the facilities open to every resident.
+    """Each municipality's share of the facilities open to every resident (the table is
+    found once per problem object and shared: do not modify it).
 
     A facility nobody needs an agreement to use (a private or prefectural 特養, 老健 or
     介護医療院: admission by need, whatever the resident's municipality) serves the
@@ -24,6 +32,20 @@ def reach_shares(problem: ProblemData) -> pd.DataFrame:
     distances count). Rows: those facilities with any demand in reach; columns: the
     municipality codes; each row sums to 1.
     """
+    key = id(problem)
+    known = _SHARES.get(key)
+    if known is not None and known[0]() is problem:
+        return known[1]
+    table = _reach_shares(problem)
+
+    def forget(_: weakref.ref) -> None:
+        _SHARES.pop(key, None)
+
+    _SHARES[key] = (weakref.ref(problem, forget), table)
+    return table
+
+
+def _reach_shares(problem: ProblemData) -> pd.DataFrame:
     codes = pd.Index(problem.municipalities.index.astype(str))
     open_to_all = ~needs_agreement_to_use(problem)
     if not open_to_all.any():
