@@ -89,7 +89,7 @@ def model_size(problem, arcs: pd.DataFrame | None = None) -> dict[str, float]:
         "zones": len(problem.zones),
         "points": len(problem.points),
         "arcs": len(arcs),
-        "rows": len(model.prob.constraints),
+        "rows": len(model.prob.constraints()),
         "columns": model.prob.numVariables(),
         "build s": seconds,
     }

@@ -25,6 +25,7 @@ EXIT_CODES = {
     "check_failed": 6,
     "output": 7,
     "locked": 8,
+    "unreachable": 9,
 }
 """Exit codes of the command line, one per kind of outcome (documented in the README)."""
 

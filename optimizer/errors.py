@@ -13,7 +13,8 @@ the command line turns each branch into one exit code (see ``cli.py``)::
     │   └── NoPlanInTimeError         the time (or another) limit came before any plan
     ├── CheckError                    the independent checker rejected a solution
     ├── OutputError                   a report could not be written (nothing half-written)
-    └── LockedError                   another run holds the output folder's lock
+    ├── LockedError                   another run holds the output folder's lock
+    └── UnreachableError              a web service (the geocoder) cannot be reached or refused
 
 ``InputError`` holds a list of :class:`optimizer.workbook.messages.Issue` (sheet, row, column,
 value, expected), so that a planner sees every defect of a workbook at once.
@@ -36,6 +37,7 @@ __all__ = [
     "CheckError",
     "OutputError",
     "LockedError",
+    "UnreachableError",
     "outcome_of",
     "headline",
     "HEADLINES",
@@ -125,6 +127,11 @@ class LockedError(OptimizerError):
     """Another run holds the output folder's lock."""
 
 
+class UnreachableError(OptimizerError):
+    """A web service a command needs (the geocoder) cannot be reached (offline, a
+    timeout) or refused the request."""
+
+
 ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
     (InputError, "bad_input"),
     (ScenarioError, "bad_input"),
@@ -134,6 +141,7 @@ ERROR_OUTCOMES: tuple[tuple[type[OptimizerError], str], ...] = (
     (CheckError, "check_failed"),
     (OutputError, "output"),
     (LockedError, "locked"),
+    (UnreachableError, "unreachable"),
     (OptimizerError, "failure"),
 )
 """The outcome (a key of :data:`optimizer.config.EXIT_CODES`) of each branch of the tree;
@@ -150,6 +158,7 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "check_failed": ("計画が独立検算に合格しませんでした", "the plan failed the independent check"),
     "output": ("出力を書き込めません", "an output could not be written"),
     "locked": ("出力先は別の実行が使用中です", "another run holds the output folder"),
+    "unreachable": ("外部のサービスに接続できません", "a web service could not be reached"),
     "failure": ("内部エラー", "internal error"),
     "usage": ("コマンドの指定に誤りがあります", "wrong command-line usage"),
 }

@@ -437,7 +437,7 @@ def test_solve_and_run_job_work_with_the_posix_only_branches_off(tmp_path, area)
     out = tmp_path / "solve"
     for args, folder in (
         (["solve", str(area), "--output", str(out), "--shapley", "off", "-q"], out),
-        (["run-job", str(write_job(tmp_path, area))], tmp_path / "out"),
+        (["run-job", str(write_job(tmp_path, area, 'language = "en"'))], tmp_path / "out"),
     ):
         done = subprocess.run(
             [sys.executable, "-c", DRIVER, *args],

@@ -3,6 +3,8 @@ no stray flow or agreement that a planner would not propose."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,7 +82,12 @@ def _direction_binaries(problem, sends):
     model = build_model(problem)
     arcs = model.index.arcs
     free = _one_direction(model, sends(arcs))
-    ways = [v for v in model.prob.variables() if v.name.startswith("way_")]
+    # their bounds and value read while the model lives (PuLP 4's variables die with it)
+    ways = [
+        SimpleNamespace(lowBound=v.lowBound, upBound=v.upBound, varValue=v.varValue)
+        for v in model.prob.variables()
+        if v.name.startswith("way_")
+    ]
     return free, ways
 
 

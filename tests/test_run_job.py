@@ -28,7 +28,9 @@ def area(tmp_path_factory) -> Path:
 
 
 def write_job(folder: Path, workbook: Path, *lines: str, solver: str = "") -> Path:
-    """A job file in ``folder`` writing to ``folder/out``; quick settings for tests."""
+    """A job file in ``folder`` writing to ``folder/out``; quick settings for tests
+    (job.log in English, which the tests read; tests/test_language.py reads it in
+    Japanese)."""
     path = folder / "job.toml"
     text = "\n".join(
         [
@@ -37,6 +39,7 @@ def write_job(folder: Path, workbook: Path, *lines: str, solver: str = "") -> Pa
             'shapley = "off"',
             "documents = false",
             "processes = 1",
+            'language = "en"',
             *lines,
             "[solver]",
             solver,

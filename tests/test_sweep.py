@@ -77,7 +77,7 @@ def test_sweep_command_writes_the_table(area, tmp_path):
     outcome = CliRunner().invoke(
         cli,
         ["sweep", str(area), "--axis", "growth.population_75plus=0,0.5", "--random", "2"]
-        + ["--seed", "1", "--processes", "1", "--output", str(out), "--quiet"],
+        + ["--seed", "1", "--processes", "1", "--output", str(out), "--quiet", "--lang", "en"],
     )
     assert outcome.exit_code == 0, outcome.output
     table = pd.read_csv(out)

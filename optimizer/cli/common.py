@@ -2,7 +2,8 @@
 
 One place (:func:`handle_errors`) turns the exception tree of :mod:`optimizer.errors`
 into messages and exit codes (:data:`optimizer.config.EXIT_CODES`); no command shows a
-traceback for anything the user can fix.
+traceback for anything the user can fix. The options' help, the messages, the warnings
+and the progress lines are in the invocation's language (:mod:`optimizer.cli.language`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ import logging
 import math
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
+from optimizer.cli.language import (
+    LocalizedCommand,
+    current_language,
+    elapsed_text,
+    option,
+    say,
+)
 from optimizer.config import EXIT_CODES
 from optimizer.errors import OptimizerError, outcome_of
 from optimizer.outputs.files import LogFormatter
@@ -28,6 +37,7 @@ from optimizer.runs.records import (
     json_line,
 )
 from optimizer.sources.sample import sample_workbook
+from optimizer.texts import Text
 
 log = logging.getLogger("optimizer")
 
@@ -95,7 +105,7 @@ def as_json_record(
     sys.exit(printed["exit_code"])
 
 
-class JsonCommand(click.Command):
+class JsonCommand(LocalizedCommand):
     """A command whose usage errors are a JSON object too when ``--json`` is given."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -112,47 +122,87 @@ class JsonCommand(click.Command):
 
 
 def lang_of(kwargs: dict[str, Any]) -> str:
-    return kwargs.get("lang") or "ja"
+    """The command's language: its ``--lang``, else the invocation's."""
+    return kwargs.get("lang") or current_language()
 
 
-lang_option = click.option(
+lang_option = option(
     "--lang",
     type=click.Choice(["ja", "en"]),
-    default="ja",
-    show_default=True,
-    help="Language of messages (日本語 / English).",
+    default=current_language,
+    ja="メッセージの言語（日本語 / English）。省略時は環境変数 OPTIMIZER_LANG、なければ ja。",
+    en="Language of messages (日本語 / English); default: the environment variable "
+    "OPTIMIZER_LANG, else ja.",
 )
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
-json_option = click.option(
+quiet_option = option(
+    "--quiet", "-q", is_flag=True, ja="進行状況を表示しません。", en="No progress messages."
+)
+json_option = option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print one JSON object on standard output (status, exit code, run folder, "
+    ja="標準出力に JSON オブジェクトを 1 つだけ出力します（状態、終了コード、実行フォルダ、"
+    "数値、警告。エラーの場合も）。メッセージは標準エラー出力へ。",
+    en="Print one JSON object on standard output (status, exit code, run folder, "
     "figures, warnings; errors too) and nothing else; messages go to standard error.",
 )
-boundaries_option = click.option(
+boundaries_option = option(
     "--boundaries",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="GeoJSON file of municipal boundaries for map.png (国土数値情報 N03 as is, or "
+    ja="map.png に描く市町村境界の GeoJSON ファイル（国土数値情報 N03 のまま、または "
+    "属性 code を持つポリゴン）。省略時は各市町村の区域の輪郭を描きます。",
+    en="GeoJSON file of municipal boundaries for map.png (国土数値情報 N03 as is, or "
     "polygons with a property 'code'); without it the map outlines each municipality's zones.",
 )
 
 
 def scenario_options(func: F) -> F:
     """--scenarios FILE and --set key=value, shared by the commands that solve."""
-    func = click.option(
+    func = option(
         "--set",
         "overrides",
         multiple=True,
         metavar="KEY=VALUE",
-        help="Override an input, e.g. parameters.discount_rate=0.02 (repeatable; wins over "
-        "the scenario and the workbook).",
+        ja="入力の値を上書きします。例: parameters.discount_rate=0.02、"
+        "facility_types.図書館.max_distance_km=5（類型は id でも日本語名でも。繰り返し可。"
+        "シナリオとワークブックより優先）。",
+        en="Override an input, e.g. parameters.discount_rate=0.02 (repeatable; wins over "
+        "the scenario and the workbook; a type by its id or its Japanese name).",
     )(func)
-    return click.option(
+    return option(
         "--scenarios",
         "scenario_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="TOML file of named scenarios (searched before the workbook's scenarios sheet).",
+        ja="名前付きシナリオの TOML ファイル（ワークブックの scenarios シートより先に探します）。",
+        en="TOML file of named scenarios (searched before the workbook's scenarios sheet).",
+    )(func)
+
+
+def output_root_option(ja: str, en: str) -> Callable[[F], F]:
+    """``--output FOLDER`` (default ``reports``): where a command makes its run folders."""
+    return option(
+        "--output",
+        "output_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("reports"),
+        show_default=True,
+        ja=ja,
+        en=en,
+    )
+
+
+def executor_options(func: F) -> F:
+    """--scheduler and --processes, shared by the commands that solve many plans."""
+    func = option(
+        "--processes",
+        type=click.IntRange(min=1),
+        ja="ローカルのワーカープロセス数（既定: すべてのコア）。",
+        en="Local worker processes (default: all cores).",
+    )(func)
+    return option(
+        "--scheduler",
+        ja="ローカルのプロセスの代わりに使う Dask スケジューラのアドレス（tcp://host:8786）。",
+        en="Dask scheduler address (tcp://host:8786) instead of local processes.",
     )(func)
 
 
@@ -165,31 +215,44 @@ def solver_settings(
 def finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """Refuse ``nan`` and ``inf``, which a float range lets through."""
     if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a finite number")
+        raise click.BadParameter(
+            say(Text(f"{value} is not a finite number", f"{value} は有限の数ではありません"))
+        )
     return value
 
 
 def solver_options(func: F) -> F:
     """--solver, --time-limit, --gap and --threads, shared by the commands that solve."""
-    for option in reversed(
+    for decorate in reversed(
         [
-            click.option("--solver", help="Solver: highs (default), cbc, or any PuLP solver name."),
-            click.option(
+            option(
+                "--solver",
+                ja="ソルバー: highs（既定）、cbc、または PuLP の任意のソルバー名。",
+                en="Solver: highs (default), cbc, or any PuLP solver name.",
+            ),
+            option(
                 "--time-limit",
                 type=click.FloatRange(min=0, min_open=True),
                 callback=finite,
-                help="Solver time limit [s].",
+                ja="ソルバーの制限時間 [秒]。",
+                en="Solver time limit [s].",
             ),
-            click.option(
+            option(
                 "--gap",
                 type=click.FloatRange(min=0, max=1, max_open=True),
                 callback=finite,
-                help="Relative gap to stop at, e.g. 0.001.",
+                ja="求解を止める相対ギャップ。例: 0.001。",
+                en="Relative gap to stop at, e.g. 0.001.",
             ),
-            click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
+            option(
+                "--threads",
+                type=click.IntRange(min=1),
+                ja="ソルバーのスレッド数。",
+                en="Solver threads.",
+            ),
         ]
     ):
-        func = option(func)
+        func = decorate(func)
     return func
 
 
@@ -197,18 +260,35 @@ class CliHandler(logging.StreamHandler):
     """The command line's handler on the root logger (added once per process)."""
 
 
-def setup_logging(quiet: bool, verbose: bool = False) -> None:
-    """Warnings (or, verbose, everything) of the library on standard error."""
-    handler = CliHandler()
-    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    handler.setFormatter(LogFormatter("%(levelname)s %(name)s: %(message)s"))
+def setup_logging(quiet: bool, verbose: bool = False, lang: str | None = None) -> None:
+    """Warnings (or, verbose, everything) of the library on standard error, in ``lang``
+    (default: the invocation's language). The handler is added once per process; each
+    command sets its level and language again."""
     root = logging.getLogger()
-    if not any(isinstance(h, CliHandler) for h in root.handlers):
+    handler = next((h for h in root.handlers if isinstance(h, CliHandler)), None)
+    if handler is None:
+        handler = CliHandler()
         root.addHandler(handler)
+    if handler.stream is not sys.stderr:  # a new standard error (an in-process run)
+        try:
+            handler.setStream(sys.stderr)
+        except ValueError:  # the previous one is closed: nothing to flush
+            handler.stream = sys.stderr
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handler.setFormatter(
+        LogFormatter("%(levelname)s %(name)s: %(message)s", language=lang or current_language())
+    )
 
 
-def progress_printer(quiet: bool) -> Callable[[str], None] | None:
-    """The progress callback of the pipeline: each message on standard error, or none."""
+def progress_printer(quiet: bool, lang: str | None = None) -> Callable[[str], None] | None:
+    """The progress callback of the pipeline: each message on standard error in ``lang``
+    (default: the invocation's language), after the time since this call; or none."""
     if quiet:
         return None
-    return lambda message: echo_err(f"… {message}")
+    lang = lang or current_language()
+    start = time.perf_counter()
+
+    def show(message: str) -> None:
+        echo_err(f"… {elapsed_text(time.perf_counter() - start, lang)} {say(message, lang)}")
+
+    return show

@@ -13,10 +13,12 @@ from optimizer.cli.common import (
     boundaries_option,
     default_sample,
     echo_err,
+    executor_options,
     handle_errors,
     json_option,
     lang_of,
     lang_option,
+    output_root_option,
     progress_printer,
     quiet_option,
     scenario_options,
@@ -24,6 +26,7 @@ from optimizer.cli.common import (
     solver_options,
     solver_settings,
 )
+from optimizer.cli.language import command, option, say
 from optimizer.config import EXIT_CODES, RunSettings
 from optimizer.outputs import files as outputs
 from optimizer.outputs.boundaries import read_boundaries
@@ -34,35 +37,54 @@ from optimizer.runs.records import (
     plan_record,
 )
 from optimizer.runs.sweep import grid_points, parse_axis, random_points, sweep_settings, sweep_table
+from optimizer.texts import Text
 from optimizer.workbook.scenarios import read_toml_scenarios, scenario_names
 
 
-@click.command(cls=JsonCommand)
+@command(
+    cls=JsonCommand,
+    ja="""複数のシナリオを並べて解き、比較のワークブックを書き出します。
+
+    基本ケース（base）は常に含みます。各シナリオの実行フォルダも作ります。
+
+    例:
+
+        optimizer compare inputs/sample.xlsx --all
+
+        optimizer compare my-area.xlsx --scenarios what-if.toml --scenario short-distance
+
+        optimizer compare --all --json       # 標準出力に JSON オブジェクトを 1 つ
+    """,
+)
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option("--scenario", "names", multiple=True, help="A scenario to compare (repeatable).")
-@click.option("--all", "all_scenarios", is_flag=True, help="Every scenario of the workbook/file.")
+@option(
+    "--scenario",
+    "names",
+    multiple=True,
+    ja="比較するシナリオ（繰り返し可）。",
+    en="A scenario to compare (repeatable).",
+)
+@option(
+    "--all",
+    "all_scenarios",
+    is_flag=True,
+    ja="ワークブック・ファイルのすべてのシナリオ。",
+    en="Every scenario of the workbook/file.",
+)
 @scenario_options
 @solver_options
-@click.option(
-    "--output",
-    "output_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for the comparison and the scenarios' run folders.",
+@output_root_option(
+    ja="比較と各シナリオの実行フォルダを作るフォルダ。",
+    en="Folder for the comparison and the scenarios' run folders.",
 )
-@click.option(
-    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
-)
-@click.option(
-    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
-)
-@click.option(
+@executor_options
+@option(
     "--shapley",
     type=click.Choice(["auto", "exact", "sampled", "off"]),
     default="off",
     show_default=True,
-    help="Shapley values in each scenario's report (off keeps comparisons quick).",
+    ja="各シナリオの報告書のシャープレイ値（off なら比較が速い）。",
+    en="Shapley values in each scenario's report (off keeps comparisons quick).",
 )
 @boundaries_option
 @lang_option
@@ -102,7 +124,7 @@ def compare(
     """
 
     quiet = quiet or as_json
-    setup_logging(quiet)
+    setup_logging(quiet, lang=lang)
     if boundaries:
         read_boundaries(boundaries)  # every defect at once, before any scenario runs
     workbook = workbook or default_sample()
@@ -130,7 +152,7 @@ def compare(
     ]
     with executor_for(scheduler, processes or len(runs)) as executor:
         results = run_many(
-            workbook, runs, executor, progress=progress_printer(quiet), boundaries=boundaries
+            workbook, runs, executor, progress=progress_printer(quiet, lang), boundaries=boundaries
         )
     tables = comparison_tables(results)
     folder = outputs.new_run_folder(output_root, "compare")
@@ -157,37 +179,53 @@ def compare(
     return None
 
 
-@click.command()
+@command(
+    ja="""パラメータの値の格子（または乱数の標本）ごとに解き、計画を表にします。
+
+    既定ではローカルのプロセスで、--scheduler を付ければ Dask クラスタで実行します。
+
+    例:
+
+        optimizer sweep --axis facility_types.図書館.max_distance_km=5,8,12 --axis parameters.agreement_fixed_cost=0,2000000
+
+        optimizer sweep my-area.xlsx --axis growth.population_75plus=0,0.5 --random 20 --seed 1
+    """
+)
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option(
+@option(
     "--axis",
     "axes",
     multiple=True,
     required=True,
     metavar="TARGET=V1,V2,...",
-    help="A parameter to vary and its values (repeatable); with --random, two "
+    ja="変化させるパラメータとその値（繰り返し可）。--random では 2 つの数が標本の範囲。",
+    en="A parameter to vary and its values (repeatable); with --random, two "
     "numbers are a range to sample.",
 )
-@click.option(
+@option(
     "--random",
     "samples",
     type=int,
-    help="Draw this many seeded random points instead of the full grid.",
+    ja="全格子の代わりに、この数だけ乱数で点を選びます（シード固定）。",
+    en="Draw this many seeded random points instead of the full grid.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --random.")
+@option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    ja="--random の乱数のシード。",
+    en="Seed of --random.",
+)
 @scenario_options
 @solver_options
-@click.option(
-    "--scheduler", help="Dask scheduler address (tcp://host:8786) instead of local processes."
-)
-@click.option(
-    "--processes", type=click.IntRange(min=1), help="Local worker processes (default: all cores)."
-)
-@click.option(
+@executor_options
+@option(
     "--output",
     "output_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the results table here (.xlsx or .csv).",
+    ja="結果の表の書き出し先（.xlsx または .csv）。",
+    en="Write the results table here (.xlsx or .csv).",
 )
 @lang_option
 @quiet_option
@@ -220,7 +258,7 @@ def sweep(
         optimizer sweep my-area.xlsx --axis growth.population_75plus=0,0.5 --random 20 --seed 1
     """
 
-    setup_logging(quiet)
+    setup_logging(quiet, lang=lang)
     parsed = [parse_axis(a) for a in axes]
     points = random_points(parsed, samples, seed) if samples else grid_points(parsed)
     base = RunSettings(
@@ -233,14 +271,23 @@ def sweep(
     start = time.perf_counter()
     with executor_for(scheduler, processes or len(runs)) as executor:
         results = run_many(
-            workbook or default_sample(), runs, executor, progress=progress_printer(quiet)
+            workbook or default_sample(), runs, executor, progress=progress_printer(quiet, lang)
         )
     seconds = time.perf_counter() - start
     table = sweep_table(results)
     if output_path:
         _write_table(output_path, table)
     click.echo(table.to_string(index=False))
-    echo_err(f"{len(runs)} runs in {seconds:.1f} s ({len(runs) / seconds * 60:.1f} per minute)")
+    n, rate = len(runs), len(runs) / seconds * 60
+    echo_err(
+        say(
+            Text(
+                f"{n} runs in {seconds:.1f} s ({rate:.1f} per minute)",
+                f"{n} 回の求解 {seconds:.1f} 秒（毎分 {rate:.1f} 回）",
+            ),
+            lang,
+        )
+    )
 
 
 def _write_table(path: Path, table) -> None:

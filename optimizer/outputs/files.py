@@ -49,6 +49,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.errors import OutputError
+from optimizer.outputs.log_catalogue import LEVELS_JA, record_text
 from optimizer.outputs.safe_text import NAME_PART_MAX_BYTES, clip_bytes, escape_controls
 
 __all__ = [
@@ -543,11 +544,21 @@ class LogFormatter(logging.Formatter):
     """A formatter whose every record is one line: the message's control characters
     (line breaks, tabs, ESC, other C0 and C1 characters) are escaped (``\\n``,
     ``\\x1b``, ...), and the lines of a traceback are indented, so that no text of a
-    name or an error can start a line that looks like a record of its own."""
+    name or an error can start a line that looks like a record of its own.
+
+    ``language`` ``ja`` writes the records in Japanese (:func:`record_text`) with
+    Japanese level names (:data:`LEVELS_JA`); ``en`` (the default) as logged."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None, language: str = "en"):
+        super().__init__(fmt, datefmt)
+        self.language = language
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line, plus its traceback (indented) when it has one."""
-        record.message = escape_controls(record.getMessage())
+        if self.language == "ja":  # a copy: other handlers see the record as logged
+            record = logging.makeLogRecord(record.__dict__)
+            record.levelname = LEVELS_JA.get(record.levelname, record.levelname)
+        record.message = escape_controls(record_text(record, self.language))
         if self.usesTime():
             record.asctime = self.formatTime(record, self.datefmt)
         text = self.formatMessage(record)
@@ -634,11 +645,16 @@ def log_file(
 
 
 def run_log(
-    folder: Path | str, level: int = logging.INFO, logger_name: str = "optimizer"
+    folder: Path | str,
+    level: int = logging.INFO,
+    logger_name: str = "optimizer",
+    language: str = "en",
 ) -> contextlib.AbstractContextManager[Path]:
     """Copy the package's log records into ``<folder>/run.log`` for the block's duration
-    (:func:`log_file`; yields the log's path)."""
+    (:func:`log_file`; yields the log's path), in ``language`` (``ja`` or ``en``)."""
     formatter = LogFormatter(
-        "%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"
+        "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        "%Y-%m-%d %H:%M:%S",
+        language=language,
     )
     return log_file(Path(folder) / LOG_NAME, formatter, level, logger_name)

@@ -157,9 +157,10 @@ def incomplete_run_folders(root: Path) -> list[Path]:
     )
 
 
-def job_log(root: Path) -> contextlib.AbstractContextManager[Path]:
+def job_log(root: Path, language: str = "en") -> contextlib.AbstractContextManager[Path]:
     """Append the package's log records to ``<root>/job.log`` for the block, one line a
-    record (:class:`LogFormatter`); the log is never opened through a symbolic link.
+    record (:class:`LogFormatter`, in ``language``: ``ja`` or ``en``); the log is never
+    opened through a symbolic link.
 
     Raises
     ------
@@ -167,4 +168,5 @@ def job_log(root: Path) -> contextlib.AbstractContextManager[Path]:
         ``job.log`` (or ``root``) is a symbolic link, or the log cannot be written.
     """
     root = _output_folder(Path(root))
-    return log_file(root / JOB_LOG, LogFormatter("%(asctime)s %(levelname)-7s %(message)s"))
+    formatter = LogFormatter("%(asctime)s %(levelname)-7s %(message)s", language=language)
+    return log_file(root / JOB_LOG, formatter)

@@ -1,13 +1,18 @@
 """Plain-text summaries for the terminal (what ``validate`` read, what ``solve`` decided).
 
-Only formatting: every number comes from ProblemData or Solution.
+Only formatting: every number comes from ProblemData or Solution. In Japanese, a type is
+named by its ``name_ja`` (:func:`optimizer.problem.names.type_name`) and the solver's
+status in words.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from optimizer.problem.data import ProblemData
+from optimizer.problem.names import type_name
 from optimizer.results.solution import Solution
 
 __all__ = ["input_summary", "plan_summary"]
@@ -84,6 +89,21 @@ def _yen(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _type(problem: ProblemData, kind: str, lang: str) -> str:
+    """A type as the summary names it: its Japanese name in Japanese, else its id."""
+    return type_name(problem, kind) if lang == "ja" else str(kind)
+
+
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes (a kanji takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _padded(text: str, columns: int) -> str:
+    """``text`` and spaces to ``columns`` terminal columns."""
+    return text + " " * max(0, columns - _columns(text))
+
+
 def input_summary(problem: ProblemData, lang: str = "ja") -> str:
     """What was read: municipalities, facilities by type and host, demand and capacity."""
     w = _w(lang)
@@ -99,7 +119,7 @@ def input_summary(problem: ProblemData, lang: str = "ja") -> str:
         unit = row.get("capacity_unit") or ""
         cap = existing.loc[existing["type"] == k, "capacity"].sum()
         lines.append(
-            f"  {k}: {w['demand']} {problem.demand[k].sum():,.0f} / "
+            f"  {_type(problem, str(k), lang)}: {w['demand']} {problem.demand[k].sum():,.0f} / "
             f"{w['capacity']} {cap:,.0f} {unit}"
         )
     lines += ["", f"{w['by_host']}:"]
@@ -108,7 +128,7 @@ def input_summary(problem: ProblemData, lang: str = "ja") -> str:
     )
     names = problem.municipalities["name"]
     for code, row in counts.iterrows():
-        cells = ", ".join(f"{k} {int(n)}" for k, n in row.items())
+        cells = ", ".join(f"{_type(problem, str(k), lang)} {int(n)}" for k, n in row.items())
         lines.append(f"  {code} {names[code]}: {cells}")
     return "\n".join(lines)
 
@@ -119,11 +139,13 @@ def plan_summary(problem: ProblemData, solution: Solution, lang: str = "ja") -> 
     names = problem.municipalities["name"]
     fac = solution.facilities
     lines = [f"{w['decisions']}:"]
+    labels = {k: _type(problem, k, lang) for k in problem.types}
+    column = max([10, *(_columns(label) for label in labels.values())])
     for k in problem.types:
         of_type = fac[fac["type"] == k]
         counts = of_type["decision"].value_counts()
         lines.append(
-            f"  {k:<10} {w['kept']} {counts.get('keep', 0)}, {w['closed']} "
+            f"  {_padded(labels[k], column)} {w['kept']} {counts.get('keep', 0)}, {w['closed']} "
             f"{counts.get('close', 0)}, {w['built']} {counts.get('build', 0)}"
         )
     lines += ["", f"{w['served']} ({w['neighbour']}):"]
@@ -133,13 +155,14 @@ def plan_summary(problem: ProblemData, solution: Solution, lang: str = "ja") -> 
         parts = []
         for k in problem.types:
             f_k = own[own["type"] == k]
+            label = _type(problem, k, lang)
             if f_k.empty:
-                parts.append(f"{k} -")
+                parts.append(f"{label} -")
                 continue
             hosts = f_k.groupby("host")["share"].sum().sort_values(ascending=False)
             neighbour = hosts.drop(code, errors="ignore").sum()
             where = "+".join(names.get(h, h) for h in hosts.index)
-            parts.append(f"{k} {where} ({neighbour:.0%})")
+            parts.append(f"{label} {where} ({neighbour:.0%})")
         lines.append(f"  {names[code]}: " + "; ".join(parts))
     lines += ["", f"{w['agreements']}:"]
     if solution.agreements.empty:
@@ -154,7 +177,8 @@ def plan_summary(problem: ProblemData, solution: Solution, lang: str = "ja") -> 
             point = str(row.get("point", row["municipality"]))
             if point != row["municipality"] and point in points.index:
                 where += f" {points.at[point, 'name']}"
-            lines.append(f"  {where} {row['type']}: {row['demand']:,.1f} ({row.get('reason', '')})")
+            kind = _type(problem, str(row["type"]), lang)
+            lines.append(f"  {where} {kind}: {row['demand']:,.1f} ({row.get('reason', '')})")
     costs = solution.municipal_costs
     before, after = costs["standalone_cost"].sum(), costs["plan_cost"].sum()
     saving = before - after
@@ -166,7 +190,7 @@ def plan_summary(problem: ProblemData, solution: Solution, lang: str = "ja") -> 
         "",
         f"{w['before']}: {_yen(before)} {w['yen']}",
         f"{w['after']}: {_yen(after)} {w['yen']} ({w['saving']} {_yen(saving)}, {pct:.1%})",
-        f"{w['status']}: {o.status.value} — {w['objective']} {_yen(o.objective)}, "
+        f"{w['status']}: {o.status.text(lang)} — {w['objective']} {_yen(o.objective)}, "
         f"{w['bound']} {bound}, {w['gap']} {gap}, {w['time']} {o.seconds:.1f} {w['seconds']}",
     ]
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from optimizer.problem.rules import (
     self_sufficiency_targets,
     utilisation_limits,
 )
+from optimizer.texts import Text
 
 __all__ = [
     "REASONS",
@@ -130,16 +131,22 @@ def penalty_warnings(problem: ProblemData) -> list[str]:
     """Types whose dearest facility costs more per unit than leaving demand unserved.
 
     The penalty must exceed every unit cost (annual cost ÷ capacity) plus travel, or the
-    optimiser will rightly close facilities and leave demand unserved.
+    optimiser will rightly close facilities and leave demand unserved. Each warning is
+    a :class:`optimizer.texts.Text` (English, with its Japanese).
     """
     sites = problem.facilities[problem.facilities["capacity"].astype(float) > 0]
     unit = sites["annual_cost"].astype(float) / sites["capacity"].astype(float)
     dearest = unit.groupby(sites["type"].astype(str)).max()
     penalty = problem.facility_types["unserved_penalty"].astype(float)
     return [
-        f"unserved_penalty {penalty[kind]:,.0f} yen is below the unit cost of {kind} "
-        f"facilities (up to {cost:,.0f} yen per unit); unserved demand may be cheaper than "
-        "service"
+        Text(
+            f"unserved_penalty {penalty[kind]:,.0f} yen is below the unit cost of {kind} "
+            f"facilities (up to {cost:,.0f} yen per unit); unserved demand may be cheaper "
+            "than service",
+            f"{type_name(problem, kind)}の unserved_penalty（{penalty[kind]:,.0f} 円）が施設の"
+            f"単位当たり費用（最大 {cost:,.0f} 円）を下回っています。需要を充足しないほうが"
+            "安くなるおそれがあります",
+        )
         for kind, cost in dearest.items()
         if cost >= penalty[kind]
     ]

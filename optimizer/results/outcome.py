@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Status", "SolveOutcome", "relative_gap"]
+__all__ = ["Status", "STATUS_JA", "SolveOutcome", "relative_gap"]
 
 
 class Status(StrEnum):
@@ -33,6 +33,20 @@ class Status(StrEnum):
     @property
     def has_plan(self) -> bool:
         return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def text(self, lang: str = "ja") -> str:
+        """The status in words: Japanese for ``ja``, else its English value."""
+        return STATUS_JA[self] if lang == "ja" else self.value
+
+
+STATUS_JA = {
+    Status.OPTIMAL: "最適",
+    Status.FEASIBLE: "暫定（最適性は未証明）",
+    Status.INFEASIBLE: "実行不能",
+    Status.NO_SOLUTION: "計画なし",
+    Status.ERROR: "エラー",
+}
+"""Each status in the Japanese of progress lines, logs and summaries."""
 
 
 @dataclass(frozen=True)

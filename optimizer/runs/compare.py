@@ -20,7 +20,9 @@ import pandas as pd
 
 from optimizer.config import RunSettings, default_processes
 from optimizer.errors import OptimizerError
+from optimizer.results.outcome import Status
 from optimizer.runs.pipeline import RunResult, run
+from optimizer.texts import Text
 
 __all__ = [
     "ScenarioResult",
@@ -140,7 +142,14 @@ def run_many(
         result = future.result()
         results[futures[future]] = result
         if progress:
-            progress(f"{done}/{len(runs)} {result.name}: {result.status}")
+            known = result.status in {s.value for s in Status}
+            ja = Status(result.status).text("ja") if known else "エラー"
+            progress(
+                Text(
+                    f"{done}/{len(runs)} {result.name}: {result.status}",
+                    f"{done}/{len(runs)} {result.name}: {ja}",
+                )
+            )
     return [r for r in results if r is not None]
 
 

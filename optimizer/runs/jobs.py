@@ -9,7 +9,7 @@ past runs to keep (paths are relative to the job file)::
     scenario_file = "scenarios.toml" # optional
     keep = 12                       # past run folders to keep; 0 keeps all
     lock_wait_s = 0                 # wait this long for a running job, then give up
-    language = "ja"
+    language = "ja"                 # of job.log and the messages; default OPTIMIZER_LANG, else ja
     shapley = "auto"                # auto / exact / sampled / off
     documents = true                # write the agreements
     processes = 2                   # optional; default: all cores
@@ -62,10 +62,12 @@ from optimizer.outputs.job_folder import (
     previous_input_sha256,
     prune,
 )
+from optimizer.problem.names import municipality_label, type_name
 from optimizer.results.outcome import Status
 from optimizer.results.solution import plan_outcome
 from optimizer.runs.compare import ScenarioResult, summarise
 from optimizer.runs.pipeline import RunResult, run
+from optimizer.texts import Text
 from optimizer.workbook.messages import format_issues
 
 __all__ = [
@@ -118,8 +120,11 @@ class Job:
     boundaries: Path | None = None
 
 
-def read_job(path: Path) -> Job:
-    """Read and check a job file; every problem is a :class:`ScenarioError` naming it."""
+def read_job(path: Path, language: str = "ja") -> Job:
+    """Read and check a job file; every problem is a :class:`ScenarioError` naming it.
+
+    ``language`` is the job's language when the file does not name one (the command
+    line passes ``OPTIMIZER_LANG``)."""
     path = Path(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -158,6 +163,9 @@ def read_job(path: Path) -> Job:
     documents = document.get("documents", True)
     if not isinstance(documents, bool):
         raise ScenarioError(f"{path}: 'documents' must be true or false, got {documents!r}")
+    language = document.get("language", language)
+    if language not in ("ja", "en"):
+        raise ScenarioError(f"{path}: 'language' must be ja or en, got {language!r}")
     return Job(
         input=here / document["input"],
         output=here / document["output"],
@@ -165,7 +173,7 @@ def read_job(path: Path) -> Job:
         scenario_file=here / document["scenario_file"] if document.get("scenario_file") else None,
         keep=keep,
         lock_wait_s=float(document.get("lock_wait_s", 0)),
-        language=str(document.get("language", "ja")),
+        language=language,
         solver=dict(solver),
         overrides=tuple(f"{k}={v}" for k, v in document.get("set", {}).items()),
         shapley=shapley,
@@ -176,12 +184,12 @@ def read_job(path: Path) -> Job:
 
 
 OUTCOME_WORDS = {
-    "bad_input": "bad scenario",
-    "infeasible": "infeasible",
-    "not_optimal": "not proven optimal within the limits",
-    "check_failed": "check failed",
-    "output": "cannot write the outputs",
-    "failure": "failed",
+    "bad_input": Text("bad scenario", "シナリオの誤り"),
+    "infeasible": Text("infeasible", "実行不能"),
+    "not_optimal": Text("not proven optimal within the limits", "制限内で最適性を証明できず"),
+    "check_failed": Text("check failed", "検算で不合格"),
+    "output": Text("cannot write the outputs", "出力を書き込めません"),
+    "failure": Text("failed", "失敗"),
 }
 """How ``job.log`` names the outcome of an error (``InputError`` lists its problems)."""
 
@@ -189,15 +197,21 @@ OUTCOME_WORDS = {
 def _outcome_code(result: RunResult) -> str:
     """The plan's outcome (:func:`optimizer.results.solution.plan_outcome`; a scheduled
     job always asks for a proven optimum); unserved demand and its reasons are logged."""
-    solution = result.solution
+    solution, problem = result.solution, result.problem
     for row in solution.unserved.itertuples():
+        code, kind = str(row.municipality), str(row.type)
         log.error(
-            "unserved: %s %s, %.6g units: %s", row.municipality, row.type, row.demand, row.reason
+            "unserved: %s %s, %.6g units: %s",
+            Text(code, municipality_label(problem, code, "ja")),
+            Text(kind, type_name(problem, kind)),
+            row.demand,
+            row.reason,
         )
-    if solution.outcome.status is not Status.OPTIMAL:
+    status = solution.outcome.status
+    if status is not Status.OPTIMAL:
         log.warning(
             "not proven optimal within the limits: %s, gap %.3g",
-            solution.outcome.status,
+            Text(status.value, status.text("ja")),
             solution.outcome.gap,
         )
     return plan_outcome(solution, fail_when_not_optimal=True)
@@ -270,7 +284,7 @@ def _run_scenario(job: Job, scenario: str) -> JobScenario:
                 settings.previous_sha256,
             )
         outcome = _outcome_code(result)
-        log.info("scenario %s: %s, folder %s", scenario, outcome, result.folder)
+        log.info("scenario %s: %s, folder %s", scenario, _said(outcome), result.folder)
         return JobScenario(outcome, summarise(scenario, result))
     except InputError as exc:
         # one record a line: job.log escapes line breaks within a record
@@ -287,29 +301,38 @@ def _run_scenario(job: Job, scenario: str) -> JobScenario:
         return _failed(scenario, "failure", f"internal error: {type(exc).__name__}: {exc}")
 
 
+def _said(outcome: str) -> Text:
+    """An outcome as ``job.log`` names it: its key in English, its headline in Japanese."""
+    return Text(outcome, "正常" if outcome == "ok" else headline(outcome, "ja"))
+
+
 def _failed(scenario: str, outcome: str, message: str) -> JobScenario:
     return JobScenario(outcome, ScenarioResult(name=scenario, status="error", error=message))
 
 
-def run_job(job_path: Path) -> int:
+def run_job(job_path: Path, language: str = "ja") -> int:
     """Run a job file; returns the exit code of the worst outcome among its scenarios.
 
     Messages go to the ``optimizer`` logger (and to ``job.log`` in the output folder
-    once the lock is held).
+    once the lock is held), in the job's ``language`` (``language`` when the job file
+    names none).
     """
-    return run_job_report(job_path).exit_code
+    return run_job_report(job_path, language).exit_code
 
 
-def run_job_report(job_path: Path) -> JobReport:
-    """Run a job file (:func:`run_job`); returns what it did (:class:`JobReport`)."""
+def run_job_report(job_path: Path, language: str = "ja") -> JobReport:
+    """Run a job file (:func:`run_job`); returns what it did (:class:`JobReport`).
+
+    ``language``: the job's language (of ``job.log`` and the messages) when the job
+    file does not name one."""
     try:
-        job = read_job(job_path)
+        job = read_job(job_path, language)
     except ScenarioError as exc:
         log.error("%s", exc)
-        return JobReport(EXIT_CODES["bad_input"], "bad_input", message=str(exc))
-    lang = "en" if job.language == "en" else "ja"
+        return JobReport(EXIT_CODES["bad_input"], "bad_input", message=exc.text(language))
+    lang = job.language
     try:
-        with output_lock(job.output, job.lock_wait_s), job_log(job.output):
+        with output_lock(job.output, job.lock_wait_s), job_log(job.output, lang):
             log.info("job %s started (input %s)", Path(job_path).name, job.input)
             for folder in incomplete_run_folders(job.output):
                 log.warning("incomplete run folder (an interrupted run): %s", folder.name)
@@ -317,7 +340,7 @@ def run_job_report(job_path: Path) -> JobReport:
             worst = max((s.outcome for s in done), key=SEVERITY.index)
             if worst in ("ok", "not_optimal"):
                 prune(job.output, job.keep)
-            log.info("job done: %s (exit code %d)", worst, EXIT_CODES[worst])
+            log.info("job done: %s (exit code %d)", _said(worst), EXIT_CODES[worst])
             return JobReport(EXIT_CODES[worst], worst, job.output, done)
     except (LockedError, OutputError) as exc:
         outcome = outcome_of(exc)

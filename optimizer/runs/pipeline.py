@@ -46,6 +46,7 @@ from optimizer.solving.alternatives import find_alternatives
 from optimizer.solving.settings import SolverSettings
 from optimizer.solving.solve import solve_problem
 from optimizer.solving.standalone import coalition_cost
+from optimizer.texts import Text
 from optimizer.workbook.assemble import load_problem
 from optimizer.workbook.messages import Issue
 from optimizer.workbook.scenarios import (
@@ -71,6 +72,19 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+STAGES_JA = {
+    "read": "入力の読み込み",
+    "solve": "求解",
+    "alternatives": "代替案",
+    "sensitivity": "感度分析",
+    "allocate": "費用の按分",
+    "terms": "協約の条件",
+    "documents": "協約書などの文書",
+    "map": "地図",
+    "report": "報告書",
+}
+"""The stages' names in the Japanese progress lines and log (the timings keep ``name``)."""
+
 
 @dataclass
 class RunResult:
@@ -93,9 +107,10 @@ class _Timer:
 
     @contextmanager
     def stage(self, name: str, progress: Progress | None = None) -> Iterator[None]:
+        said = Text(name, STAGES_JA.get(name, name))
         if progress:
-            progress(name)
-        log.info("stage %s", name)
+            progress(said)
+        log.info("stage %s", said)
         start = time.perf_counter()
         try:
             yield
@@ -225,7 +240,7 @@ def run(
         return RunResult(problem, warnings, solution, timings=dict(timer.timings))
     folder = outputs.new_run_folder(settings.output_root, settings.scenario)
     try:
-        with outputs.run_log(folder):
+        with outputs.run_log(folder, language=language_of(problem, settings)):
             try:
                 return _write_run(
                     workbook, settings, problem, warnings, folder, timer, progress, areas
@@ -253,7 +268,7 @@ def _write_run(
     if boundaries is not None:
         log.info("boundaries %s (sha256 %s)", boundaries.source, boundaries.sha256)
     for issue in warnings:
-        log.warning("%s", issue.message("en"))
+        log.warning("%s", Text(issue.message("en"), issue.message("ja")))
     with timer.stage("solve", progress):
         solution = solve(problem, settings, progress, compare=True)
     result = RunResult(problem, warnings, solution, folder=folder)
@@ -326,6 +341,11 @@ def _write_run(
     result.timings = dict(timer.timings)
     outputs.write_manifest(folder, _manifest(run_info, result, settings))
     return result
+
+
+def language_of(problem: ProblemData, settings: RunSettings) -> str:
+    """The language of the run's log: the run settings', else the workbook's parameter."""
+    return "en" if (settings.language or problem.parameters.language) == "en" else "ja"
 
 
 def _stopped(folder: Path, error: BaseException) -> None:

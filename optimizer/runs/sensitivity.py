@@ -16,10 +16,11 @@ import pandas as pd
 
 from optimizer.errors import OptimizerError
 from optimizer.problem.data import ProblemData
-from optimizer.problem.levers import LEVERS, scaled_problem
+from optimizer.problem.levers import LEVER_NAMES_JA, LEVERS, scaled_problem
 from optimizer.results.solution import Solution
 from optimizer.solving.settings import SolverSettings
 from optimizer.solving.solve import solve_problem
+from optimizer.texts import Text
 
 __all__ = ["SENSITIVITY_FACTORS", "plan_figures", "sensitivity"]
 
@@ -68,13 +69,16 @@ def sensitivity(
     rows = [{"lever": "base", "factor": 1.0, **plan_figures(problem, base)}]
     for lever in levers:
         for factor in factors:
+            name = Text(lever, LEVER_NAMES_JA.get(lever, lever))
             if progress is not None:
-                progress(f"sensitivity: {lever} × {factor:g}")
+                progress(
+                    Text(f"sensitivity: {lever} × {factor:g}", f"感度分析: {name.ja} × {factor:g}")
+                )
             variant = scaled_problem(problem, lever, factor)
             try:
                 solution = solve_problem(variant, settings, processes=processes)
             except OptimizerError as exc:
-                log.warning("sensitivity %s × %g: %s", lever, factor, exc)
+                log.warning("sensitivity %s × %g: %s", name, factor, exc)
                 rows.append({"lever": lever, "factor": factor, "status": type(exc).__name__})
                 continue
             rows.append({"lever": lever, "factor": factor, **plan_figures(variant, solution)})

@@ -39,7 +39,11 @@ from optimizer.schema.reference import (
     YEAR_BUILT,
 )
 from optimizer.schema.settings_sheets import PARAMETERS_SHEET, RULES, SCENARIOS, TRAVEL
-from optimizer.schema.zone_sheet import ZONES
+from optimizer.schema.zone_sheet import (
+    COORD_SOURCE_DESCRIPTION,
+    COORD_SOURCE_DESCRIPTION_JA,
+    ZONES,
+)
 
 __all__ = [
     "STATUSES",
@@ -240,6 +244,27 @@ _FACILITY_COMMON = (
     ),
 )
 
+_SITE_ADDRESS = (
+    _c(
+        "address",
+        "所在地",
+        "text",
+        "Street address, prefecture and municipality included; where lat or lon is blank, "
+        "optimizer geocode finds the point from it",
+        "所在地（都道府県・市町村名から）。緯度・経度が空欄の行は optimizer geocode が"
+        "住所から座標を求めます",
+    ),
+    _c(
+        "coord_source",
+        "座標の出典",
+        "text",
+        COORD_SOURCE_DESCRIPTION,
+        COORD_SOURCE_DESCRIPTION_JA,
+    ),
+)
+"""The last columns of the facilities and candidates sheets: the address a point may be
+found from, and where the point came from (read by ``optimizer geocode``, not by the model)."""
+
 FACILITIES = Sheet(
     name="facilities",
     label_ja="施設",
@@ -300,7 +325,8 @@ FACILITIES = Sheet(
             choices=OPERATORS,
             default="municipal",
         ),
-    ),
+    )
+    + _SITE_ADDRESS,
 )
 
 CANDIDATES = Sheet(
@@ -341,7 +367,8 @@ CANDIDATES = Sheet(
             choices=STATUSES,
             default="free",
         ),
-    ),
+    )
+    + _SITE_ADDRESS,
 )
 
 FACILITY_TYPES = Sheet(

@@ -14,12 +14,28 @@ from optimizer.schema.columns import Sheet
 from optimizer.schema.columns import column as _c
 from optimizer.schema.reference import LAT, LON, ZONE_POPULATION, ZONE_POPULATION_75PLUS
 
-__all__ = ["ZONES", "ZONE_POPULATION_TOLERANCE"]
+__all__ = [
+    "ZONES",
+    "ZONE_POPULATION_TOLERANCE",
+    "COORD_SOURCE_DESCRIPTION",
+    "COORD_SOURCE_DESCRIPTION_JA",
+]
 
 ZONE_POPULATION_TOLERANCE = 0.03
 """Largest relative gap between the sum of a municipality's zones and its population
 before a warning: small areas and municipal totals of one census differ by well under 1 %
 (the Tama case: 0.2 %), a resident register (住民基本台帳) against the census by 1–3 %."""
+
+COORD_SOURCE_DESCRIPTION = (
+    "Where lat/lon came from, as optimizer geocode writes it: given (typed in), "
+    "geocoded:<server>, cache (a lookup of an earlier run), not found, no address; "
+    "informative only"
+)
+COORD_SOURCE_DESCRIPTION_JA = (
+    "緯度・経度の出典（optimizer geocode が記入）：given（入力済み）、geocoded:<サーバー>、"
+    "cache（以前の検索結果）、not found（見つからない）、no address（住所なし）。参考情報です"
+)
+"""The ``coord_source`` column of the facilities, candidates and zones sheets."""
 
 
 ZONES = Sheet(
@@ -112,6 +128,22 @@ ZONES = Sheet(
             unit="人",
             **ZONE_POPULATION_75PLUS,
             examples=(None, None),
+        ),
+        _c(
+            "address",
+            "住所",
+            "text",
+            "Address of the zone's representative point (e.g. 東京都八王子市元本郷町三丁目); "
+            "where lat or lon is blank, optimizer geocode finds the point from it",
+            "区域の代表点の住所（例：東京都八王子市元本郷町三丁目）。緯度・経度が空欄の行は"
+            " optimizer geocode が住所から座標を求めます",
+        ),
+        _c(
+            "coord_source",
+            "座標の出典",
+            "text",
+            COORD_SOURCE_DESCRIPTION,
+            COORD_SOURCE_DESCRIPTION_JA,
         ),
     ),
 )

@@ -46,6 +46,7 @@ from optimizer.sharing.shapley import (
     least_core,
     sampled_shapley,
 )
+from optimizer.texts import Text
 
 __all__ = [
     "Allocation",
@@ -346,7 +347,7 @@ def coalition_progress(say: Callable[[str], None] | None, steps: int = 20) -> Pr
 
     def progress(done: int, total: int) -> None:
         if done == total or done % max(1, total // steps) == 0:
-            say(f"coalition costs {done:,}/{total:,}")
+            say(Text(f"coalition costs {done:,}/{total:,}", f"提携の費用 {done:,}/{total:,}"))
 
     return progress
 

@@ -22,6 +22,7 @@ from optimizer.problem.data import ProblemData
 from optimizer.results.ranking import Alternative
 from optimizer.results.solution import Solution
 from optimizer.solving.solve import SolverSettings, solve_problem
+from optimizer.texts import Text
 
 __all__ = ["find_alternatives"]
 
@@ -66,7 +67,7 @@ def find_alternatives(
     for rank in range(2, k + 2):
         excluded = [alternative.open_facilities for alternative in ranking]
         if progress:
-            progress(f"alternative {rank - 1}/{k}")
+            progress(Text(f"alternative {rank - 1}/{k}", f"代替案 {rank - 1}/{k}"))
         try:
             solution = solve_problem(
                 problem,

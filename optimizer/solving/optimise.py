@@ -19,6 +19,7 @@ from optimizer.solving.model.fairness import define_fairness, unfair_municipalit
 from optimizer.solving.model.objective import OBJECTIVE_UNIT_YEN
 from optimizer.solving.settings import SolverSettings
 from optimizer.solving.solver import run_solver
+from optimizer.texts import Text
 
 __all__ = ["optimise"]
 
@@ -77,7 +78,9 @@ def _repaired(
             variable.lowBound, variable.upBound = low, up
     log.info(
         "the unfair plan's decisions, flows solved again: %s",
-        "no fair plan" if repaired is None else f"{outcome.objective:.6g} yen/year",
+        Text("no fair plan", "公平な計画なし")
+        if repaired is None
+        else Text(f"{outcome.objective:.6g} yen/year", f"{outcome.objective:.6g} 円/年"),
     )
     return repaired, outcome.seconds
 

@@ -99,7 +99,7 @@ def _one_direction(model: FacilityModel, start: np.ndarray | None = None) -> int
             rows_, forward_ = group["row"].to_numpy(), group["forward"].to_numpy(bool)
             amount = start[rows_] * arcs["demand"].to_numpy(float)[rows_]
             ahead, back = float(amount[forward_].sum()), float(amount[~forward_].sum())
-            way.setInitialValue(float(ahead >= back))
+            way.varValue = float(ahead >= back)
             shares = start[rows_]
             goes_ahead = bool((shares[forward_] > ONE_WAY_NEGLIGIBLE).any())
             goes_back = bool((shares[~forward_] > ONE_WAY_NEGLIGIBLE).any())

@@ -27,14 +27,16 @@ from optimizer.solving.model.fairness import unserved_shares
 from optimizer.solving.optimise import optimise
 from optimizer.solving.polish import polish_plan
 from optimizer.solving.settings import Progress, SolverSettings
+from optimizer.solving.solver import solver_progress
 from optimizer.solving.standalone import renewal_baseline, standalone_solutions
+from optimizer.texts import Text
 
 __all__ = ["SolverSettings", "Status", "SolveOutcome", "solve_problem"]
 
 log = logging.getLogger(__name__)
 
 
-def _say(progress: Progress | None, message: str) -> None:
+def _say(progress: Progress | None, message: Text) -> None:
     log.info(message)
     if progress is not None:
         progress(message)
@@ -67,7 +69,9 @@ def solve_problem(
     processes
         Worker processes for the stand-alone solves (1: in this process).
     progress
-        Called with a short message at each phase.
+        Called with a short message (an :class:`optimizer.texts.Text`) at each phase,
+        and with the best plan's cost and the bound every few seconds of the main solve
+        (:func:`optimizer.solving.solver.solver_progress`).
     exclude_plans
         Plans (sets of open facility ids) the plan must differ from in at least one
         keep/close/build decision (see :mod:`optimizer.solving.alternatives`).
@@ -103,7 +107,14 @@ def solve_problem(
         log.warning(warning)
     alone: Plan | None = None
     if standalone is None:
-        _say(progress, f"stand-alone costs of {len(problem.codes)} municipalities")
+        n = len(problem.codes)
+        _say(
+            progress,
+            Text(
+                f"stand-alone costs of {n} municipalities",
+                f"各市町村の単独の場合の費用（{n} 市町村）",
+            ),
+        )
         standalone, alone = standalone_solutions(
             problem, settings, processes=processes, progress=progress
         )
@@ -113,21 +124,31 @@ def solve_problem(
     heuristic_seconds = 0.0
     large = len(problem.codes) >= settings.cluster_min_municipalities
     if standalone is not None and problem.parameters.fairness and large and not exclude_plans:
-        _say(progress, "a starting plan from clusters of neighbours")
+        _say(
+            progress,
+            Text("a starting plan from clusters of neighbours", "近隣のまとまりごとの初期解"),
+        )
         if start is None:
             _, start = standalone_solutions(problem, settings, processes=processes)
         share = settings.cluster_time_share * settings.time_limit_s
         start, heuristic_seconds = cluster_start(
             problem, settings, standalone, start, share, alone_unserved
         )
-    _say(progress, "access arcs")
+    _say(progress, Text("access arcs", "住民の利用経路"))
     arcs = access_arcs(problem)
-    _say(progress, f"building and solving the model ({len(arcs)} arcs)")
+    _say(
+        progress,
+        Text(
+            f"building and solving the model ({len(arcs)} arcs)",
+            f"モデルの構築と求解（利用経路 {len(arcs):,} 本）",
+        ),
+    )
     limit = settings.time_limit_s
     rest = settings.replace(time_limit_s=max(min(1.0, limit), limit - heuristic_seconds))
-    model, plan, outcome = optimise(
-        problem, rest, standalone, arcs, start, exclude_plans, alone_unserved=alone_unserved
-    )
+    with solver_progress(progress):
+        model, plan, outcome = optimise(
+            problem, rest, standalone, arcs, start, exclude_plans, alone_unserved=alone_unserved
+        )
     outcome = dataclasses.replace(outcome, seconds=outcome.seconds + heuristic_seconds)
     if outcome.status == Status.INFEASIBLE:
         raise infeasible_error(problem, standalone)
@@ -138,7 +159,10 @@ def solve_problem(
             f"try a longer time limit than {settings.time_limit_s:g} s"
         )
     if settings.polish:
-        _say(progress, "polishing the flows of the plan's decisions")
+        _say(
+            progress,
+            Text("polishing the flows of the plan's decisions", "施設方針のまま利用の流れを整理"),
+        )
         # the polish's models are the same model, fixed: keep presolve off if it was
         polish_settings = settings.without_presolve() if outcome.presolve_distrusted else settings
         plan = polish_plan(problem, plan, polish_settings, standalone, arcs, alone_unserved)
@@ -148,17 +172,30 @@ def solve_problem(
         if status == Status.OPTIMAL and gap > settings.mip_gap + 1e-7:
             status = Status.FEASIBLE  # the one-way rule cost more than the gap allows
         outcome = dataclasses.replace(outcome, objective=objective, gap=gap, status=status)
-    _say(progress, "interpreting and checking the plan")
+    _say(progress, Text("interpreting and checking the plan", "計画の読み取りと独立検算"))
     solution = interpret(problem, outcome, plan, standalone, arcs)
     solution.extras["alone_unserved"] = alone_unserved
     assert_valid(problem, solution)
     if compare:
-        _say(progress, "the renewal baseline: every facility renewed as it is")
+        _say(
+            progress,
+            Text(
+                "the renewal baseline: every facility renewed as it is",
+                "比較の基準: すべての施設をそのまま更新した場合",
+            ),
+        )
         if alone is None:
             _, alone = standalone_solutions(problem, settings, processes=processes)
         renew, renewed = renewal_baseline(problem, settings, processes=processes)
         solution.extras["comparison"] = three_way(problem, solution, renew, alone, renewed)
-    _say(progress, f"plan {outcome.status}: {solution.objective:,.0f} yen/year")
+    final, cost = outcome.status, solution.objective
+    _say(
+        progress,
+        Text(
+            f"plan {final}: {cost:,.0f} yen/year",
+            f"計画（{final.text('ja')}）: {cost:,.0f} 円/年",
+        ),
+    )
     return solution
 
 

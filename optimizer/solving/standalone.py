@@ -28,6 +28,7 @@ from optimizer.results.outcome import Status
 from optimizer.results.plan import Plan, side_by_side
 from optimizer.solving.optimise import optimise
 from optimizer.solving.settings import SolverSettings
+from optimizer.texts import Text
 
 __all__ = [
     "renewal_problem",
@@ -141,7 +142,9 @@ def standalone_solutions(
             values[n] = value
             plans.append(plan)
             if progress is not None:
-                progress(f"stand-alone {n + 1}/{len(codes)}: {codes[n]}")
+                en, ja = (municipality_label(problem, codes[n], lang) for lang in ("en", "ja"))
+                step = f"{n + 1}/{len(codes)}"
+                progress(Text(f"stand-alone {step}: {en}", f"単独の場合の費用 {step}: {ja}"))
     finally:
         if pool is not None:
             pool.shutdown()

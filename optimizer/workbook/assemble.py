@@ -42,6 +42,7 @@ from optimizer.workbook.checks import (
 from optimizer.workbook.coerce import coerce_sheet
 from optimizer.workbook.contradictions import SheetRows, check_contradictions
 from optimizer.workbook.messages import ERROR, WARNING, Issue, format_issues
+from optimizer.workbook.names import type_references
 from optimizer.workbook.optional_sheets import (
     parameter_rows,
     parameters_from_sheet,
@@ -201,6 +202,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
     issues.extend(check_duplicate_keys("facility_types", "type", types["type"]))
     issues.extend(check_coverage_pairs(types))
     type_ids = pd.Index([t for t in types["type"] if t is not None]).unique()
+    type_refs = type_references(types["type"], types["name_ja"])  # 図書館 → library
 
     seen: dict[str, tuple[str, int]] = {}
     sites = {}
@@ -215,7 +217,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
             name, "municipality", frame["municipality"], lookup
         )
         issues.extend(found)
-        frame["type"], found = resolve_types(name, frame["type"], type_ids)
+        frame["type"], found = resolve_types(name, frame["type"], type_ids, type_refs)
         issues.extend(found)
         sites[name] = frame
     existing = sites["facilities"]
@@ -229,14 +231,14 @@ def _cross_checks(frames: dict[str, pd.DataFrame], issues: list[Issue]) -> dict:
         frames.get("travel"), lookup, set(seen), params.travel_speed_kmh
     )
     issues.extend(found)
-    rules, found = rules_from_sheet(frames.get("rules"), lookup, type_ids)
+    rules, found = rules_from_sheet(frames.get("rules"), lookup, type_ids, type_refs)
     issues.extend(found)
     rows = SheetRows(
         municipalities=dict(
             zip(municipalities["code"].astype(str), municipalities.index, strict=True)
         ),
         types=dict(zip(types["type"].astype(str), types.index, strict=True)),
-        rules=rule_rows(frames.get("rules"), lookup, type_ids),
+        rules=rule_rows(frames.get("rules"), lookup, type_ids, type_refs),
         parameters=parameter_rows(frames.get("parameters")),
     )
     return {

@@ -22,6 +22,7 @@ from optimizer.schema import LAT, LON, MIC_UNIT_COSTS, SHEETS, SHEETS_BY_NAME
 from optimizer.workbook.care import candidate_operator_issue
 from optimizer.workbook.cells import is_blank, jis_check_digit
 from optimizer.workbook.messages import WARNING, Issue, issue
+from optimizer.workbook.names import type_key, type_references
 from optimizer.workbook.raw import RawTable, RawTables, excel_items, excel_rows
 
 __all__ = [
@@ -241,16 +242,21 @@ def resolve_municipalities(
     return pd.Series(resolved, index=values.index, dtype="object"), found
 
 
-def resolve_types(sheet: str, values: pd.Series, types: pd.Index) -> tuple[pd.Series, list[Issue]]:
-    """Map type references (case-insensitively) to type ids; ``unknown_type`` otherwise."""
-    lookup = {str(t).lower(): t for t in types}
+def resolve_types(
+    sheet: str, values: pd.Series, types: pd.Index, references: Mapping[str, str] | None = None
+) -> tuple[pd.Series, list[Issue]]:
+    """Map type references to type ids; ``unknown_type`` otherwise.
+
+    ``references`` (:func:`optimizer.workbook.names.type_references`) also maps each
+    type's Japanese name; without it, the ids are matched case-insensitively."""
+    lookup = dict(references) if references is not None else type_references(types)
     found: list[Issue] = []
     resolved: list[object] = []
     for row, value in excel_items(values):
         if value is None:
             resolved.append(None)
             continue
-        kind = lookup.get(str(value).lower())
+        kind = lookup.get(type_key(value))
         if kind is None:
             close = difflib.get_close_matches(str(value), list(types), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""

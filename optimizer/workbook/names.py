@@ -3,13 +3,17 @@
 A header or sheet name is compared in :func:`header_key` form (NFKC, lower case, no
 spaces or separators), so ``Code``, ``ｃｏｄｅ``, ``市町村コード`` and ``code 市町村コード``
 all find the column ``code``. Population projections are open columns named
-``population_YYYY`` / ``population_75plus_YYYY`` (:func:`projection_column`).
+``population_YYYY`` / ``population_75plus_YYYY`` (:func:`projection_column`). A facility
+type is referred to by its id or by its Japanese name (``name_ja``: ``図書館`` for
+``library``), both mapped to the id on reading (:func:`type_references`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -23,6 +27,8 @@ __all__ = [
     "column_for_header",
     "column_letter",
     "has_named_index",
+    "type_key",
+    "type_references",
     "SHEET_KEYS",
     "COLUMN_KEYS",
 ]
@@ -119,3 +125,33 @@ def column_letter(position: int) -> str:
 def has_named_index(frame: pd.DataFrame) -> bool:
     """Whether the frame's index is a named column (``code``, ``id`` ...) to keep."""
     return frame.index.name is not None and frame.index.name not in frame.columns
+
+
+def type_key(reference: object) -> str:
+    """Comparable form of a type reference: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", str(reference)).strip().lower()
+
+
+def type_references(
+    ids: Iterable[object], names_ja: Iterable[object] | None = None
+) -> dict[str, str]:
+    """Reference (in :func:`type_key` form) → type id: each id (``library``,
+    ``Library``), and each type's Japanese name (``図書館``) where it names that type
+    alone and is no type's id. ``names_ja`` runs along ``ids``; blanks are skipped."""
+    kinds = list(ids)
+    names = list(names_ja) if names_ja is not None else [None] * len(kinds)
+    found = {type_key(kind): str(kind) for kind in kinds if _given(kind)}
+    named = [
+        (str(kind), type_key(name))
+        for kind, name in zip(kinds, names, strict=True)
+        if _given(kind) and _given(name)
+    ]
+    counts = Counter(key for _, key in named)
+    for kind, key in named:
+        if key and key not in found and counts[key] == 1:
+            found[key] = kind
+    return found
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value)

@@ -22,7 +22,7 @@ from optimizer.workbook.cells import (
 from optimizer.workbook.checks import check_duplicate_keys, check_weights, resolve_municipalities
 from optimizer.workbook.coerce import repaired_code
 from optimizer.workbook.messages import WARNING, Issue, issue
-from optimizer.workbook.names import header_key
+from optimizer.workbook.names import header_key, type_key, type_references
 from optimizer.workbook.raw import excel_items, excel_rows
 
 __all__ = [
@@ -155,23 +155,26 @@ def parameter_rows(frame: pd.DataFrame | None) -> dict[str, int]:
 
 
 def rule_rows(
-    frame: pd.DataFrame | None, lookup: dict[str, str], types: pd.Index
+    frame: pd.DataFrame | None,
+    lookup: dict[str, str],
+    types: pd.Index,
+    references: dict[str, str] | None = None,
 ) -> dict[tuple[str, str, str | None], int]:
     """(rule, municipality code, type or None) → its row in the ``rules`` sheet.
 
     Read as :func:`rules_from_sheet` reads the rows (codes through ``lookup``, types
-    case-insensitively), so that a check on the rules can name the row of each.
+    through ``references``), so that a check on the rules can name the row of each.
     """
     rows: dict[tuple[str, str, str | None], int] = {}
     if frame is None:
         return rows
-    type_lookup = {str(t).lower(): str(t) for t in types}
+    type_lookup = references if references is not None else type_references(types)
     for row, record in excel_rows(frame):
         code = lookup.get(record["municipality"]) if record["municipality"] else None
         if record["rule"] is None or code is None:
             continue
         other = record["other"]
-        kind = type_lookup.get(str(other).lower()) if other is not None else None
+        kind = type_lookup.get(type_key(other)) if other is not None else None
         rows.setdefault((str(record["rule"]), code, kind), row)
     return rows
 
@@ -229,13 +232,17 @@ def _rule_issue(row: int, column: str, value: object, expected: str, expected_ja
 
 
 def rules_from_sheet(
-    frame: pd.DataFrame | None, lookup: dict[str, str], types: pd.Index
+    frame: pd.DataFrame | None,
+    lookup: dict[str, str],
+    types: pd.Index,
+    references: dict[str, str] | None = None,
 ) -> tuple[Rules, list[Issue]]:
-    """Rules rows → :class:`Rules` (banned pairs sorted; blank keep_own type = all types)."""
+    """Rules rows → :class:`Rules` (banned pairs sorted; blank keep_own type = all
+    types; a type by its id or Japanese name, through ``references``)."""
     if frame is None or frame.empty:
         return Rules(), []
     codes, found = resolve_municipalities("rules", "municipality", frame["municipality"], lookup)
-    type_lookup = {str(t).lower(): t for t in types}
+    type_lookup = references if references is not None else type_references(types)
     banned: set[tuple[str, str]] = set()
     keep_own: set[tuple[str, str]] = set()
     max_partners: dict[str, int] = {}
@@ -277,7 +284,7 @@ def rules_from_sheet(
             continue
         kind_of = None
         if other is not None:
-            kind_of = type_lookup.get(str(other).lower())
+            kind_of = type_lookup.get(type_key(other))
             if kind_of is None:
                 found.append(
                     issue(

@@ -9,7 +9,9 @@ come from three places; a later one wins over an earlier one for the same target
 Targets (``valid_targets`` lists every one for a problem):
 
 ``parameters.NAME``                     any parameter, e.g. ``parameters.discount_rate``
-``facility_types.TYPE.COLUMN``          e.g. ``facility_types.hall.max_distance_km``
+``facility_types.TYPE.COLUMN``          e.g. ``facility_types.hall.max_distance_km``; TYPE is
+                                        the type's id or its Japanese name (name_ja), as
+                                        in ``facility_types.図書館.max_distance_km``
 ``facilities.ID.COLUMN``                status, capacity, costs, floor area, year built
                                         (a private or prefectural facility cannot be
                                         set to close; free is read as keep)
@@ -51,6 +53,7 @@ from optimizer.schema import (
     PARAMETERS_BY_NAME,
 )
 from optimizer.workbook.cells import parse_setting
+from optimizer.workbook.names import type_key, type_references
 
 __all__ = [
     "Override",
@@ -268,8 +271,18 @@ def _set_parameter(state: _Editable, name: str, value: object) -> None:
     )
 
 
+def _type_of(state: _Editable, reference: str) -> str | None:
+    """The id of the type ``reference`` names: its id or its Japanese name (図書館)."""
+    types = state.facility_types
+    names = types["name_ja"] if "name_ja" in types.columns else None
+    return type_references(types.index, names).get(type_key(reference))
+
+
 def _set_type_column(state: _Editable, rest: str, value: object) -> None:
-    key, column = _split_key(rest, state.facility_types.index, "type")
+    reference, sep, column = rest.rpartition(".")
+    key = _type_of(state, reference) if sep else None
+    if key is None:
+        raise KeyError(rest)
     spec = FACILITY_TYPES.column_index[column]
     if column == "type":
         raise KeyError(rest)
@@ -362,9 +375,10 @@ def _set_rule(state: _Editable, rule: str, value: object) -> None:
     elif rule == "keep_own":
         if a not in codes:
             raise ValueError(_unknown("municipality", a, list(codes)))
-        if b not in state.facility_types.index:
+        kind = _type_of(state, b)
+        if kind is None:
             raise ValueError(_unknown("facility type", b, list(state.facility_types.index)))
-        state.keep_own.add((a, b))
+        state.keep_own.add((a, kind))
     else:
         raise KeyError(rule)
 

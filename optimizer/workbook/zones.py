@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from optimizer.problem.zones import ZONE_COLUMNS
-from optimizer.schema import ZONE_POPULATION_TOLERANCE
+from optimizer.schema import ZONE_POPULATION_TOLERANCE, ZONES
 from optimizer.workbook.checks import (
     check_coordinates,
     check_duplicate_keys,
@@ -130,8 +130,8 @@ def zones_from_sheet(
         },
         index=pd.Index([str(z) for z in frame["zone"]], name="zone"),
     )
-    for column in frame.columns:
-        if column not in table.columns and column != "zone":
+    for column in frame.columns:  # projections only: address and coord_source are not the model's
+        if column not in ZONES.column_index:
             table[column] = pd.to_numeric(frame[column]).astype(float).to_numpy()
     return table[[*ZONE_COLUMNS, *(c for c in table.columns if c not in ZONE_COLUMNS)]], found
 

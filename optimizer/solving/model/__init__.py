@@ -274,7 +274,7 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
     signed = pd.MultiIndex.from_arrays([plan.agreements["a"], plan.agreements["b"]])
     agree = pairs.isin(signed)
     for variable, sites in var.covered:
-        variable.setInitialValue(float(is_open[sites].any()))
+        variable.varValue = float(is_open[sites].any())
     for variables, values in (
         (var.open_, is_open.astype(float)),
         (var.use, use),
@@ -282,4 +282,4 @@ def set_start(model: FacilityModel, plan: Plan) -> None:
         (var.unserved, unserved),
     ):
         for variable, value in zip(variables, values.tolist(), strict=True):
-            variable.setInitialValue(value)
+            variable.varValue = value

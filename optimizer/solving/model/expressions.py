@@ -8,11 +8,13 @@ import numpy as np
 import pulp
 
 from optimizer.errors import ModelScaleError
+from optimizer.solving.pulp_compat import affine
 
 __all__ = [
     "object_array",
     "grouped_sums",
     "add_rows",
+    "as_row",
     "add_pairwise_le",
     "bounded_coefficients",
     "SMALLEST_COEFFICIENT",
@@ -80,7 +82,7 @@ def grouped_sums(
     variables = variables[order]
     coefficients = np.asarray(coefficients, dtype=float)[order].tolist()
     return [
-        pulp.LpAffineExpression(
+        affine(
             zip(
                 variables[bounds[g] : bounds[g + 1]],
                 coefficients[bounds[g] : bounds[g + 1]],
@@ -89,6 +91,18 @@ def grouped_sums(
         )
         for g in range(n_groups)
     ]
+
+
+def as_row(expression: pulp.LpAffineExpression, sense: int, rhs: float) -> object:
+    """The row ``expression (sense) rhs``, for ``prob.addConstraint(row, name)``: the
+    comparison both PuLP 3 and PuLP 4 read as a constraint (``pulp.LpConstraint`` takes
+    the expression and its sense in PuLP 3 only)."""
+    rhs = float(rhs)
+    if sense == pulp.LpConstraintLE:
+        return expression <= rhs
+    if sense == pulp.LpConstraintGE:
+        return expression >= rhs
+    return expression == rhs
 
 
 def add_rows(
@@ -102,7 +116,7 @@ def add_rows(
     """Add ``expression[n] (sense) rhs[n]`` named ``{family}_{keys[n]}``; returns the count."""
     rhs_values = np.broadcast_to(np.asarray(rhs, dtype=float), (len(keys),)).tolist()
     for key, expression, value in zip(keys, expressions, rhs_values, strict=True):
-        prob.addConstraint(pulp.LpConstraint(expression, sense, f"{family}_{key}", value))
+        prob.addConstraint(as_row(expression, sense, value), f"{family}_{key}")
     return len(keys)
 
 
@@ -112,11 +126,6 @@ def add_pairwise_le(
     """Add ``left[n] − right[n] ≤ 0`` for two equally long arrays of variables."""
     for key, x, y in zip(keys, left, right, strict=True):
         prob.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(((x, 1.0), (y, -1.0))),
-                pulp.LpConstraintLE,
-                f"{family}_{key}",
-                0.0,
-            )
+            as_row(affine(((x, 1.0), (y, -1.0))), pulp.LpConstraintLE, 0.0), f"{family}_{key}"
         )
     return len(keys)

@@ -10,6 +10,7 @@ import pulp
 from optimizer.solving.model.expressions import add_rows
 from optimizer.solving.model.index import ModelIndex
 from optimizer.solving.model.variables import ModelVariables
+from optimizer.solving.pulp_compat import affine
 
 __all__ = ["define_excluded_plans"]
 
@@ -41,9 +42,7 @@ def define_excluded_plans(
     for plan in exclude_plans:
         in_plan = np.isin(ids, list(plan))
         signs = np.where(in_plan, -1.0, 1.0)
-        expressions.append(
-            pulp.LpAffineExpression(zip(var.open_[free], signs.tolist(), strict=True))
-        )
+        expressions.append(affine(zip(var.open_[free], signs.tolist(), strict=True)))
         rhs.append(1.0 - float(in_plan.sum()))
     return add_rows(
         prob, "excluded_plan", range(len(expressions)), expressions, pulp.LpConstraintGE, rhs

@@ -8,6 +8,7 @@ import pulp
 from optimizer.solving.model.expressions import bounded_coefficients
 from optimizer.solving.model.index import ModelIndex, arc_travel_costs, per_demand
 from optimizer.solving.model.variables import ModelVariables
+from optimizer.solving.pulp_compat import affine
 
 __all__ = ["define_objective", "OBJECTIVE_UNIT_YEN"]
 
@@ -53,7 +54,7 @@ def define_objective(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariable
         "年間費用（百万円）",
         small="zero",
     ).tolist()
-    prob.setObjective(pulp.LpAffineExpression(zip(variables, scaled, strict=True)))
+    prob.setObjective(affine(zip(variables, scaled, strict=True)))
 
 
 def _term(index: ModelIndex, agreements: int, n: int) -> tuple[str, str]:

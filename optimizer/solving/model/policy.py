@@ -19,9 +19,10 @@ from optimizer.problem.rules import (
     partner_limits,
     self_sufficiency_targets,
 )
-from optimizer.solving.model.expressions import add_rows, grouped_sums
+from optimizer.solving.model.expressions import add_rows, as_row, grouped_sums
 from optimizer.solving.model.index import ModelIndex
 from optimizer.solving.model.variables import ModelVariables
+from optimizer.solving.pulp_compat import affine
 
 __all__ = [
     "define_fixed_status",
@@ -224,9 +225,7 @@ def define_area_floor(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariabl
         members = np.isin(hosts, list(row.members)) & (index.facility_type == kind)
         sites = np.flatnonzero(members & (index.capacity > 0))
         expressions.append(
-            pulp.LpAffineExpression(
-                zip(var.open_[sites], (index.capacity[sites] / row.floor).tolist(), strict=True)
-            )
+            affine(zip(var.open_[sites], (index.capacity[sites] / row.floor).tolist(), strict=True))
         )
         keys.append(n)
         rows += 1
@@ -264,9 +263,9 @@ def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
             if dkey not in sites.index:
                 continue
             covered = prob.add_variable(f"covered_{n}_{dkey}", 0, 1)
-            link = pulp.LpAffineExpression([(covered, 1.0)])
+            link = affine([(covered, 1.0)])
             link -= pulp.lpSum(var.open_[j] for j in set(sites[dkey]))
-            prob.addConstraint(pulp.LpConstraint(link, pulp.LpConstraintLE, f"cover_{n}_{dkey}", 0))
+            prob.addConstraint(as_row(link, pulp.LpConstraintLE, 0.0), f"cover_{n}_{dkey}")
             terms.append((covered, float(weight)))
             var.covered.append((covered, sorted(set(sites[dkey]))))
             if own[sites[dkey]].any():
@@ -275,10 +274,6 @@ def define_coverage(prob: pulp.LpProblem, index: ModelIndex, var: ModelVariables
         goal = coverage_goal(target.share, reachable)
         if goal <= 0:
             continue
-        prob.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(terms), pulp.LpConstraintGE, f"coverage_{n}", goal
-            )
-        )
+        prob.addConstraint(as_row(affine(terms), pulp.LpConstraintGE, goal), f"coverage_{n}")
         rows += 1
     return rows
