@@ -42,7 +42,7 @@ def renewal_figure(problem: ProblemData, outlays: pd.DataFrame) -> Figure:
     plans = list(dict.fromkeys(outlays.columns.get_level_values("plan")))
     summary = outlay_summary(outlays)
     years = outlays.index.to_numpy(int)
-    top = float(outlays.T.groupby(level="plan").sum().T.to_numpy().max(initial=0.0)) / OKU
+    top = float(summary["peak"].max()) / OKU
     fig = Figure(figsize=(10.5, 2.6 * len(plans) + 0.9))
     FigureCanvasAgg(fig)
     axes = fig.subplots(len(plans), 1, sharex=True, squeeze=False)[:, 0]

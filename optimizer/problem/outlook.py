@@ -136,41 +136,37 @@ def _growth(problem: ProblemData, basis: str) -> pd.DataFrame:
     return outlook.div(today.where(today > 0), axis=0).fillna(1.0)
 
 
+def _grown(problem: ProblemData, demand: pd.DataFrame, towns: pd.Index) -> dict[str, pd.DataFrame]:
+    """``demand`` per period: each row × its municipality's (``towns``, along the rows)
+    growth of the type's basis population. Keys the periods' labels."""
+    types = problem.facility_types
+    growth = {b: _growth(problem, b) for b in types["demand_basis"].astype(str).unique()}
+    return {
+        period.label: pd.DataFrame(
+            {
+                kind: demand[kind].astype(float).to_numpy()
+                * growth[str(types.at[kind, "demand_basis"])][period.label]
+                .reindex(towns)
+                .to_numpy(float)
+                for kind in demand.columns
+            },
+            index=demand.index,
+        )
+        for period in planning_periods(problem.parameters)
+    }
+
+
 def period_demand(problem: ProblemData) -> dict[str, pd.DataFrame]:
     """D[i, k] per period: today's demand × its basis population's growth to the period.
 
     Keys the periods' labels; each value indexed like ``problem.demand``, one column per
     type [capacity unit].
     """
-    types = problem.facility_types
-    growth = {b: _growth(problem, b) for b in types["demand_basis"].astype(str).unique()}
-    labels = [p.label for p in planning_periods(problem.parameters)]
-    demand = problem.demand
-    return {
-        label: pd.DataFrame(
-            {
-                kind: demand[kind].astype(float)
-                * growth[str(types.at[kind, "demand_basis"])][label].reindex(demand.index)
-                for kind in demand.columns
-            },
-            index=demand.index,
-        )
-        for label in labels
-    }
+    return _grown(problem, problem.demand, problem.demand.index)
 
 
 def period_point_demand(problem: ProblemData) -> dict[str, pd.DataFrame]:
     """D[p, k] per period: each demand point grows as its municipality's basis population
     (zones have no outlook of their own). Keys the periods' labels."""
-    types = problem.facility_types
-    growth = {b: _growth(problem, b) for b in types["demand_basis"].astype(str).unique()}
-    town = problem.points["municipality"].astype(str)
-    demand = problem.point_demand
-    out = {}
-    for period in planning_periods(problem.parameters):
-        columns = {}
-        for kind in demand.columns:
-            factor = growth[str(types.at[kind, "demand_basis"])][period.label]
-            columns[kind] = demand[kind].astype(float) * factor.reindex(town).to_numpy(float)
-        out[period.label] = pd.DataFrame(columns, index=demand.index)
-    return out
+    towns = pd.Index(problem.points["municipality"].astype(str))
+    return _grown(problem, problem.point_demand, towns)

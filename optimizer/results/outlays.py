@@ -20,7 +20,7 @@ from optimizer.problem.costs import municipal, outlay_schedule
 from optimizer.problem.data import ProblemData
 from optimizer.results.solution import Solution
 
-__all__ = ["PLANS", "plan_openings", "yearly_outlays", "outlay_summary"]
+__all__ = ["PLANS", "plan_openings", "yearly_outlays", "plan_totals", "outlay_summary"]
 
 PLANS = {
     "renew_all": ("全施設を更新", "Renew everything"),
@@ -66,11 +66,17 @@ def yearly_outlays(problem: ProblemData, opened: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def plan_totals(outlays: pd.DataFrame) -> pd.DataFrame:
+    """Each plan's outlay per year, all types together: index the years, a column per
+    plan in the order of :func:`yearly_outlays`' table [yen]."""
+    return outlays.T.groupby(level="plan", sort=False).sum().T
+
+
 def outlay_summary(outlays: pd.DataFrame) -> pd.DataFrame:
     """Per plan: ``total`` over the horizon, ``average`` per year, ``peak`` (the largest
     year's outlay), ``peak_year``, and ``saving`` (the total below "renew everything",
     as a share of it; NaN without that plan) [yen]."""
-    totals = outlays.T.groupby(level="plan", sort=False).sum().T
+    totals = plan_totals(outlays)
     summary = pd.DataFrame(
         {
             "total": totals.sum(),

@@ -32,7 +32,13 @@ from optimizer.outputs.xlsx_layout import (
 )
 from optimizer.problem.data import ProblemData
 from optimizer.problem.names import type_name
-from optimizer.results.outlays import PLANS, outlay_summary, plan_openings, yearly_outlays
+from optimizer.results.outlays import (
+    PLANS,
+    outlay_summary,
+    plan_openings,
+    plan_totals,
+    yearly_outlays,
+)
 from optimizer.results.solution import Solution
 
 __all__ = ["write_renewal", "write_renewal_data", "outlay_statement"]
@@ -86,8 +92,9 @@ def write_renewal_data(
     ]
     plans = list(dict.fromkeys(outlays.columns.get_level_values("plan")))
     records = []
+    by_plan = plan_totals(outlays)
     for plan in plans:
-        totals = outlays[plan].to_numpy(float).sum(axis=1)
+        totals = by_plan[plan].to_numpy(float)
         for n, year in enumerate(outlays.index):
             row = {"year": int(year), "plan": PLANS[plan][0], "total": float(totals[n])}
             row |= {
@@ -256,7 +263,7 @@ def write_renewal(
     breaks.append(row)
     ws.set_h_pagebreaks(breaks)
     row = write_section(book, ws, row, "年度別の総額（千円）　Outlay per year", PRINT_COLS)
-    totals = outlays.T.groupby(level="plan", sort=False).sum().T
+    totals = plan_totals(outlays)
     year_cols = [Col("year", "年度", "Year", "year", 10)] + [
         Col(p, PLANS[p][0], PLANS[p][1], "money", 16, total=True) for p in plans
     ]
